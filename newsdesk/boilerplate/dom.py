@@ -1,0 +1,217 @@
+"""HTML to text blocks: one block per paragraph-level element, with structural hints.
+
+The tree is walked with an explicit stack (no recursion, so deep nesting cannot overflow)
+and every block records how much of its text is link text and which page zones it sits in
+(navigation, footer, aside, figure caption, share bar, ...), taken from tag names and
+class/id tokens. A zone that holds most of the page's prose is the article wrapper with an
+unlucky class name, so its hint is dropped afterwards (`resolve_hints`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "video",
+        "audio",
+        "map",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+        "label",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+    ]
+)
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_TAG_ZONES = {
+    "nav": "nav",
+    "footer": "footer",
+    "aside": "aside",
+    "figcaption": "caption",
+    "menu": "nav",
+}
+_CLASS_ZONES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s\d])", re.IGNORECASE))
+    for name, words in (
+        ("cookie-notice", r"cookies?|consent|gdpr"),
+        ("newsletter", r"newsletters?|subscribe|subscription|signup|sign-up"),
+        ("donation", r"donate|donation|support-us|membership"),
+        ("share-prompt", r"share|sharing|social|sharebar|share-bar|addthis"),
+        ("photo-credit", r"caption|credits?|wp-caption-text|image-credit"),
+        ("related", r"related|recommended|more-stories|read-more|readmore|outbrain|taboola"),
+        ("comments", r"comments?|disqus|respond"),
+        ("advert", r"ads?|advert\w*|sponsor\w*|promo|dfp|banner"),
+        ("nav", r"nav|navbar|navigation|menu|breadcrumbs?|masthead|toolbar|pagination"),
+        ("footer", r"footer|copyright"),
+        ("aside", r"sidebar|side-bar|widget|rail"),
+        ("byline", r"byline|author|dateline"),
+        ("tags", r"tags|tag-list|keywords|topics"),
+        ("popup", r"modal|popup|overlay|paywall"),
+    )
+)
+
+
+@dataclass(slots=True)
+class Zone:
+    """A page region named by its tag or class; `words` is filled in after the walk."""
+
+    name: str
+    words: int = 0
+    active: bool = True
+
+
+@dataclass(slots=True)
+class Block:
+    """Text of one paragraph-level element."""
+
+    tag: str
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    zones: tuple[Zone, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Whitespace-normalised text."""
+        return " ".join("".join(self.parts).split())
+
+    @property
+    def zone(self) -> str | None:
+        """Innermost active zone name, if any."""
+        for z in reversed(self.zones):
+            if z.active:
+                return z.name
+        return None
+
+    @property
+    def link_density(self) -> float:
+        """Share of the block's characters that are link text."""
+        return min(self.link_chars / max(len("".join(self.parts).strip()), 1), 1.0)
+
+
+def element_zone(el: etree._Element, tag: str) -> str | None:
+    """Zone hinted by the element's tag, role, class or id."""
+    zone = _TAG_ZONES.get(tag)
+    if zone:
+        return zone
+    role = el.get("role")
+    if role in ("navigation", "banner", "contentinfo", "complementary"):
+        return "nav" if role != "complementary" else "aside"
+    attrs = f"{el.get('class', '')} {el.get('id', '')}".strip()
+    if not attrs:
+        return None
+    for name, pattern in _CLASS_ZONES:
+        if pattern.search(attrs):
+            return name
+    return None
+
+
+def walk(root: etree._Element) -> list[Block]:
+    """Blocks of visible text in document order."""
+    blocks: list[Block] = []
+    open_blocks: list[Block] = [Block("body")]
+    # Stack entries: (element, entering, in_link, zones).
+    stack: list[tuple[etree._Element, bool, bool, tuple[Zone, ...]]] = [(root, True, False, ())]
+    while stack:
+        el, entering, in_link, zones = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not entering:
+            if tag in BLOCK_TAGS:
+                blocks.append(open_blocks.pop())
+            _add(open_blocks[-1], el.tail, in_link)
+            continue
+        if not tag or tag in SKIP_TAGS:
+            _add(open_blocks[-1], el.tail, in_link)
+            continue
+        zone = element_zone(el, tag)
+        if zone:
+            zones = (*zones, Zone(zone))
+        if tag in BLOCK_TAGS:
+            open_blocks.append(Block(tag, zones=zones))
+        link = in_link or tag == "a"
+        _add(open_blocks[-1], el.text, link)
+        stack.append((el, False, in_link, zones))
+        stack.extend((child, True, link, zones) for child in reversed(el))
+    blocks.extend(reversed(open_blocks))
+    return [b for b in blocks if b.text]
+
+
+def _add(block: Block, text: str | None, in_link: bool) -> None:
+    if text:
+        block.parts.append(text)
+        if in_link:
+            block.link_chars += len(text.strip())
+
+
+def resolve_hints(blocks: list[Block], words: list[float]) -> None:
+    """Drop zone hints that cover most of the page's prose: that zone is the article."""
+    total = sum(w for w, b in zip(words, blocks, strict=True) if b.link_density < 0.5)
+    for block, w in zip(blocks, words, strict=True):
+        for z in block.zones:
+            z.words += int(w)
+    for block in blocks:
+        for z in block.zones:
+            if z.words > 0.3 * total and z.name not in ("caption", "photo-credit"):
+                z.active = False

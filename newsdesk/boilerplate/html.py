@@ -1,0 +1,160 @@
+"""HTML extraction: decode safely, turn the DOM into blocks, decide blocks like lines.
+
+Input over `MAX_HTML_BYTES` is refused (a news page is well under 1 MB; a 20 MB page is a
+dump or an attack), as is binary data. libxml2 caps nesting depth itself and the block walk
+is iterative, so pathological trees end quickly instead of hanging or recursing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import charset_normalizer
+from lxml import etree, html
+
+from newsdesk.boilerplate.dom import HEADINGS, Block, resolve_hints, walk
+from newsdesk.boilerplate.lines import Line, extract_lines, make_line
+from newsdesk.boilerplate.model import Extraction, failed
+from newsdesk.boilerplate.patterns import iso_date
+
+MAX_HTML_BYTES = 10_000_000
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: declared charset, then UTF-8, then a detected charset."""
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(data[:200_000]).best()
+        encoding = best.encoding if best else "latin-1"
+        return data.decode(encoding, errors="replace")
+
+
+def _check(page: str | bytes) -> str | None:
+    """One-line reason to refuse the input, or None when it looks like a page."""
+    if len(page) > MAX_HTML_BYTES:
+        return f"input too large: {len(page)} > {MAX_HTML_BYTES} bytes"
+    if not page.strip():
+        return "empty input"
+    head = page[:4096]
+    controls = (
+        len(_CONTROL.findall(head.decode("latin-1")))
+        if isinstance(head, bytes)
+        else len(_CONTROL.findall(head))
+    )
+    if controls > len(head) * 0.05:
+        return "binary input: control characters where HTML was expected"
+    return None
+
+
+def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
+    """Article body, headline, byline and date of one HTML page; never raises on bad input.
+
+    `url` is accepted for the pipeline's sake and not needed by the rules.
+    """
+    reason = _check(page)
+    if reason:
+        return failed(reason)
+    text = decode(page) if isinstance(page, bytes) else page
+    text = _XML_DECL.sub("", text)
+    try:
+        root = html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        return failed(f"unparseable HTML: {str(exc).splitlines()[0] if str(exc) else 'empty'}")
+    meta = metadata(root)
+    blocks = walk(root)
+    if not blocks:
+        return failed("no visible text in HTML")
+    lines = [block_line(i, b) for i, b in enumerate(blocks)]
+    resolve_hints(blocks, [line.words for line in lines])
+    for line, block in zip(lines, blocks, strict=True):
+        _apply_structure(line, block)
+    result = extract_lines(lines)
+    return Extraction(
+        body=result.body,
+        title=meta.get("title") or result.title,
+        byline=meta.get("byline") or result.byline,
+        published_at=meta.get("published_at") or result.published_at,
+        decisions=result.decisions,
+        error=None,
+    )
+
+
+def block_line(index: int, block: Block) -> Line:
+    """A block as a `Line`; the structural hint is applied once zones are resolved."""
+    return make_line(index, block.text)
+
+
+def _apply_structure(line: Line, block: Block) -> None:
+    zone = block.zone
+    if zone:
+        line.chrome = zone
+    elif block.link_density > 0.5 and line.words < 40:
+        line.chrome = "link-list"
+    if block.tag in HEADINGS and not line.chrome:
+        line.sentence = False
+
+
+def metadata(root: etree._Element) -> dict[str, str]:
+    """Title, byline and publication date from meta tags, JSON-LD and markup."""
+    out: dict[str, str] = {}
+    metas = {
+        (m.get("property") or m.get("name") or m.get("itemprop") or "").lower(): m.get(
+            "content", ""
+        )
+        for m in root.iter("meta")
+    }
+    for key in ("og:title", "twitter:title", "headline"):
+        if metas.get(key):
+            out["title"] = metas[key].strip()
+            break
+    else:
+        h1 = next(root.iter("h1"), None)
+        if h1 is not None and h1.text_content().strip():
+            out["title"] = " ".join(h1.text_content().split())
+    for key in ("author", "article:author", "byl", "dc.creator"):
+        value = metas.get(key, "").strip()
+        if value and not value.startswith("http"):
+            out["byline"] = value
+            break
+    for key in ("article:published_time", "datepublished", "date", "pubdate", "dc.date"):
+        date = iso_date(metas.get(key, ""))
+        if date:
+            out["published_at"] = date
+            break
+    else:
+        date = _jsonld_date(root) or _time_date(root)
+        if date:
+            out["published_at"] = date
+    return out
+
+
+def _jsonld_date(root: etree._Element) -> str | None:
+    for script in root.iter("script"):
+        if script.get("type") == "application/ld+json" and script.text:
+            m = re.search(r'"datePublished"\s*:\s*("[^"]*")', script.text)
+            if m:
+                try:
+                    return iso_date(json.loads(m.group(1)))
+                except ValueError:
+                    continue
+    return None
+
+
+def _time_date(root: etree._Element) -> str | None:
+    for t in root.iter("time"):
+        date = iso_date(t.get("datetime") or "")
+        if date:
+            return date
+    return None

@@ -1,0 +1,222 @@
+"""Plain-text boilerplate removal: one decision per line.
+
+The article body is taken to be the main run of prose lines: each line gets a weight
+(positive for long sentence-like lines, negative for short chrome) and the run with the
+largest total wins, so short sub-headings and list items inside the article are bridged
+while menus, teasers and footers around it are not. Short lines before the run are page
+chrome except the headline; an appeal/related/comments opener late in the run ends the
+article. Pattern rules (in several languages) name what the chrome is; the structural
+rules alone already work for any language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from newsdesk.boilerplate.model import Extraction, LineDecision, failed
+from newsdesk.boilerplate.patterns import DATE, ENDS_ARTICLE, TIME, chrome_rule, iso_date
+from newsdesk.boilerplate.repeated import RepeatedLines, normalise
+
+MAX_TEXT_CHARS = 10_000_000
+"""Longer input is refused with an error: no news article is that long."""
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)\]]*\s*$")
+_INNER_SENTENCE = re.compile(r"\w\w[.!?。！？]['\"’”»)]*\s+\S")
+_HEADLINE_WINDOW = 8
+_SHORT = 15
+"""Lines with fewer effective words than this can be chrome; longer ones are prose-sized."""
+
+
+@dataclass(slots=True)
+class Line:
+    """One non-blank input line with the features the decisions use."""
+
+    index: int
+    text: str
+    words: float
+    sentence: bool
+    chrome: str | None
+
+    @property
+    def prose(self) -> bool:
+        """Sentence-like and long enough to be article text."""
+        return (self.words >= 8 and self.sentence) or self.words >= 30
+
+    @property
+    def weight(self) -> float:
+        """Contribution to the main-run score."""
+        if self.prose and not (self.chrome and self.words < _SHORT):
+            return min(1.0 + self.words / 10.0, 6.0)
+        if self.chrome:
+            return -3.0
+        return -0.5 if self.sentence else -1.0
+
+
+def effective_words(text: str) -> float:
+    """Word count that also works for scripts written without spaces."""
+    cjk = len(_CJK.findall(text))
+    return max(len(_WORD.findall(text)), cjk / 2.0)
+
+
+def make_line(index: int, text: str) -> Line:
+    """Compute the features of one line."""
+    words = effective_words(text)
+    sentence = bool(_SENTENCE_END.search(text) or _INNER_SENTENCE.search(text))
+    chrome = chrome_rule(text) if words < 40 else None
+    if chrome == "byline" and words > 10:
+        chrome = None
+    return Line(index, text, words, sentence, chrome)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines, each keeping its 0-based line number in the input."""
+    return [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
+
+
+def main_run(lines: list[Line]) -> tuple[int, int]:
+    """Bounds [start, end) of the maximum-weight run of lines (Kadane's algorithm)."""
+    best, best_span = float("-inf"), (0, 0)
+    total, start = 0.0, 0
+    for i, line in enumerate(lines):
+        if total <= 0:
+            total, start = 0.0, i
+        total += line.weight
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    if best <= 0:
+        # Nothing reads like prose (very short pages, lists): keep the longest line.
+        longest = max(range(len(lines)), key=lambda i: lines[i].words)
+        return longest, longest + 1
+    return best_span
+
+
+def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
+    """New end of the run at an appeal, related-stories or comments section.
+
+    The section opener is a short line matching `ENDS_ARTICLE` after the first third of
+    the run, followed by chrome rather than prose: an inline "Sign up" promo between two
+    paragraphs of the article does not end it.
+    """
+    weights = [max(line.weight, 0.0) for line in lines[start:end]]
+    total = sum(weights)
+    seen = 0.0
+    for i in range(start, end):
+        line = lines[i]
+        if (
+            i > start
+            and line.words < _SHORT
+            and ENDS_ARTICLE.search(line.text)
+            and seen >= total / 3
+            and (i + 1 == len(lines) or lines[i + 1].chrome or not lines[i + 1].prose)
+        ):
+            return i
+        seen += weights[i - start]
+    return end
+
+
+def is_headline(line: Line) -> bool:
+    """Headline-shaped: a handful of words, not a sentence run, not chrome or a date."""
+    return (
+        3 <= line.words <= 30
+        and not line.chrome
+        and not DATE.search(line.text)
+        and not line.text.endswith((":", ",", "|"))
+        and not _INNER_SENTENCE.search(line.text)
+    )
+
+
+def find_headline(lines: list[Line], start: int) -> int | None:
+    """Nearest headline-shaped line above the body, within a few lines."""
+    for i in range(start - 1, max(start - 1 - _HEADLINE_WINDOW, -1), -1):
+        if is_headline(lines[i]):
+            return i
+    return None
+
+
+def extract_lines(
+    lines: list[Line], source: str | None = None, repeated: RepeatedLines | None = None
+) -> Extraction:
+    """Decide every line; shared by the plain-text path and the HTML block path."""
+    start, end = main_run(lines)
+    end = cut_at_appeal(lines, start, end)
+    headline = find_headline(lines, start)
+    counts = Counter(normalise(line.text) for line in lines)
+    use_corpus = repeated is not None and _corpus_applies(lines[start:end], source, repeated)
+
+    decisions: list[LineDecision] = []
+    byline: str | None = None
+    published: str | None = None
+    for i, line in enumerate(lines):
+        if i == headline:
+            rule, kept = "headline", True
+        elif start <= i < end:
+            rule = _body_rule(line, counts, use_corpus and repeated, source)
+            kept = rule == "body"
+        else:
+            rule, kept = _outside_rule(line, i < start), False
+        if not kept and rule == "byline" and byline is None and i < end:
+            byline = line.text
+        if not kept and published is None and i < end and line.words < _SHORT:
+            published = iso_date(line.text)
+        decisions.append(LineDecision(line.index, line.text, kept, rule))
+    title = lines[headline].text if headline is not None else None
+    body = "\n\n".join(d.text for d in decisions if d.kept)
+    return Extraction(body, title, byline, published, decisions, None)
+
+
+def _corpus_applies(body: list[Line], source: str | None, repeated: RepeatedLines) -> bool:
+    """Skip the corpus rule for near-duplicate articles, whose every line repeats."""
+    prose = [line for line in body if line.prose]
+    hits = sum(repeated.is_repeated(source, line.text) for line in prose)
+    return hits * 2 <= len(prose)
+
+
+def _body_rule(
+    line: Line,
+    counts: Counter[str],
+    repeated: RepeatedLines | bool | None,
+    source: str | None,
+) -> str:
+    if isinstance(repeated, RepeatedLines) and repeated.is_repeated(source, line.text):
+        return "repeated-in-source"
+    if line.words < _SHORT:
+        if line.chrome:
+            return line.chrome
+        if counts[normalise(line.text)] > 1:
+            return "repeated-in-page"
+        if DATE.search(line.text) or TIME.search(line.text):
+            return "dateline"
+    return "body"
+
+
+def _outside_rule(line: Line, before: bool) -> str:
+    if line.chrome and line.words < _SHORT:
+        return line.chrome
+    if line.prose:
+        return "before-body" if before else "after-body"
+    return "short-nav"
+
+
+def extract_text(
+    text: str, source: str | None = None, repeated: RepeatedLines | None = None
+) -> Extraction:
+    """Strip boilerplate from plain text with one block per line.
+
+    `source` and `repeated` enable the corpus rule: a line found in many documents of the
+    same source is removed even when it reads like prose. Input over `MAX_TEXT_CHARS` or
+    containing binary control characters is refused with an `error`, never an exception.
+    """
+    if not isinstance(text, str):
+        return failed("input is not text")
+    if len(text) > MAX_TEXT_CHARS:
+        return failed(f"text too large: {len(text)} characters > {MAX_TEXT_CHARS}")
+    if "\x00" in text:
+        return failed("binary input: NUL characters in text")
+    lines = split_lines(text)
+    if not lines:
+        return failed("empty text")
+    return extract_lines(lines, source, repeated)

@@ -1,0 +1,34 @@
+"""Result types shared by the HTML and plain-text extractors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    """What happened to one input line or HTML block, and which rule decided it."""
+
+    index: int
+    text: str
+    kept: bool
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The cleaned article plus the audit trail the `removed` table is built from."""
+
+    body: str
+    title: str | None
+    byline: str | None
+    published_at: str | None
+    decisions: list[LineDecision]
+    error: str | None
+
+
+def failed(reason: str) -> Extraction:
+    """An empty extraction carrying a one-line reason instead of raising."""
+    return Extraction(
+        body="", title=None, byline=None, published_at=None, decisions=[], error=reason
+    )

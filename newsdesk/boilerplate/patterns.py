@@ -1,0 +1,158 @@
+"""Multilingual patterns for page chrome that reads like text.
+
+Each pattern is matched against short lines only (see `classify`), so a sentence in the
+article that happens to mention a newsletter or a photo is not removed. Words are given
+in several languages; the structural rules in `lines` are the language-neutral fallback.
+"""
+
+from __future__ import annotations
+
+import re
+
+_F = re.IGNORECASE | re.UNICODE
+
+# Ordered: the first matching rule names the decision.
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "cookie-notice",
+        re.compile(
+            r"\bcookies?\b|privacy (policy|settings)|datenschutz|política de privacidad"
+            r"|политик\w* конфиденциальности|개인정보|プライバシー|隐私",
+            _F,
+        ),
+    ),
+    (
+        "newsletter",
+        re.compile(
+            r"news ?letter|sign(ed)? up|subscribe|subscription|inbox|mailbox"
+            r"|inscreva|assine|suscr[ií]b|abonn|iscriviti|iscrizione|рассылк|подпиш"
+            r"|뉴스레터|구독|メルマガ|ニュースレター|订阅|訂閱|berlangganan",
+            _F,
+        ),
+    ),
+    (
+        "donation",
+        re.compile(
+            r"\bdonat|\bsupport (us|our|the|independent)|\bcontribut(e|ion) (to|now|today)"
+            r"|\bbecome a (member|patron|supporter)|\bpaywall|\bpatreon"
+            r"|\bspende|\bunterstütz|\bfaire un don|\bdoe\b|\bdona\b|поддерж|후원|寄付|捐",
+            _F,
+        ),
+    ),
+    (
+        "share-prompt",
+        re.compile(
+            r"^\W*(share|tweet|e-?mail|print|pin it|copy link|whatsapp|facebook|twitter"
+            r"|linkedin|reddit|telegram|compartilh|compart[ei]|teilen|partager|condividi"
+            r"|bagikan|поделит|공유|シェア|分享)\b|\b(share (this|on)|sharing is caring)",
+            _F,
+        ),
+    ),
+    (
+        "photo-credit",
+        re.compile(
+            r"\b(photo(graph)?s?|image|picture|pic|foto|bild|imagem|immagine|illustration"
+            r"|credit|courtesy|getty|shutterstock|istock(photo)?|afp|associated press"
+            r"|ap photo|reuters|epa|wiki ?commons|wikimedia|unsplash|flickr|file photo"
+            r"|фото|사진|写真|图片|圖片)\b|©|\(c\)|/\s*(getty|ap|afp|reuters)\b",
+            _F,
+        ),
+    ),
+    (
+        "related",
+        re.compile(
+            r"^\W*(related|read (more|also|next)|more (from|on|stories|news)|see also"
+            r"|recommended|you (may|might) also|most (read|popular)|trending|top stories"
+            r"|also read|further reading|leia (mais|também)|veja também|lesen sie auch"
+            r"|mehr zum thema|lire aussi|à lire|leggi anche|lee también|читайте также"
+            r"|по теме|관련|関連|相关|baca juga)\b",
+            _F,
+        ),
+    ),
+    (
+        "comments",
+        re.compile(
+            r"^\W*(\d+\s+)?(comments?|leave a (reply|comment)|post a comment|add a comment"
+            r"|reply|responses?|comentários?|comentarios?|kommentare?|commentaires?"
+            r"|commenti|комментари\w*|댓글|コメント|评论|komentar)\b",
+            _F,
+        ),
+    ),
+    (
+        "byline",
+        re.compile(
+            r"^\W*(by|written by|posted by|reporting by|von|par|por|di|oleh|автор)\s+\S"
+            r"|^\W*(\w+\s+){0,3}\w+\s*[|,]\s*(staff|reporter|correspondent|editor)",
+            _F,
+        ),
+    ),
+    (
+        "advert",
+        re.compile(
+            r"^\W*(advertisement|advertising|sponsored|anzeige|publicidade|publicidad"
+            r"|pubblicità|publicité|реклама|광고|広告|广告|iklan)\W*$",
+            _F,
+        ),
+    ),
+)
+
+# Lines that open an appeal, a comment section or a list of other stories: when one comes
+# late in the article, the article has ended.
+ENDS_ARTICLE = re.compile(
+    r"^\W*(a message from|dear (readers?|friends)|related|read more|more (from|on|stories)"
+    r"|recommended|you (may|might) also|most (read|popular)|also read|further reading"
+    r"|about the author|tags?\s*:|topics?\s*:|filed under|(\d+\s+)?comments?\b"
+    r"|leave a (reply|comment)|share this|sign up|subscribe|support (us|our|independent)"
+    r"|leia (mais|também)|veja também|lesen sie auch|mehr zum thema|lire aussi"
+    r"|leggi anche|lee también|читайте также|по теме|관련기사|関連記事|相关|baca juga)",
+    re.IGNORECASE,
+)
+
+DATE = re.compile(
+    r"\b(\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[./년年]\s?\d{1,2}"
+    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})",
+    re.IGNORECASE,
+)
+
+TIME = re.compile(r"\b\d{1,2}:\d\d\b")
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def iso_date(text: str) -> str | None:
+    """First date in the text as YYYY-MM-DD, for the common numeric and English forms."""
+    m = re.search(r"\b(\d{4})-(\d\d)-(\d\d)", text)
+    if m:
+        return m.group(0)
+    m = re.search(r"\b(\d{4})[./년年]\s?(\d{1,2})[./월月]\s?(\d{1,2})", text)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    m = re.search(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (\d{1,2}),? (\d{4})",
+        text,
+        re.IGNORECASE,
+    )
+    if m:
+        return f"{m.group(3)}-{_MONTHS[m.group(1).lower()]:02d}-{int(m.group(2)):02d}"
+    m = re.search(
+        r"\b(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (\d{4})",
+        text,
+        re.IGNORECASE,
+    )
+    if m:
+        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
+    return None
+
+
+def chrome_rule(line: str) -> str | None:
+    """Name of the first boilerplate pattern the line matches, or None."""
+    for name, pattern in RULES:
+        if pattern.search(line):
+            return name
+    return None

@@ -1,0 +1,365 @@
+"""Behaviour of the boilerplate stripper: plain text, HTML, bad input, corpus statistics."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from newsdesk.boilerplate import (
+    Extraction,
+    RepeatedLines,
+    explain,
+    extract_html,
+    extract_text,
+    strip_records,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench-data" / "boilerplate"
+
+SEED_KEPT = [
+    "Russia Warns U.S. Against North Korea Sanctions",
+    "Punishing North Korea",
+    "According to an online statement",
+    "The United States and Russia agreed",
+    "On Tuesday, in defiance",
+    "The latest round of U.S. sanctions",
+]
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to extend the tram line to the northern districts, "
+    "ending a debate that had lasted for more than three years.",
+    "Supporters said the extension would cut commuting times in half for about forty "
+    "thousand residents, while opponents worried about the cost of the project.",
+    "Construction is expected to start next spring, and the first trams could run on the "
+    "new tracks before the end of the following year, the mayor said.",
+]
+
+
+def article_html(paragraphs: list[str], extra: str = "") -> str:
+    """A small but realistic news page around the given paragraphs."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<html><head><title>Tram line extended | City News</title>
+    <meta property="og:title" content="Council extends tram line">
+    <meta name="author" content="Jane Roe">
+    <meta property="article:published_time" content="2024-03-05T10:00:00Z"></head>
+    <body><nav><a href="/">Home</a><a href="/city">City</a><a href="/sport">Sport</a></nav>
+    <div class="cookie-banner">We use cookies to improve your experience. Accept</div>
+    <article><h1>Council extends tram line</h1>
+    <div class="byline">By Jane Roe</div>
+    <figure><img src="x.jpg"><figcaption>The tram depot in the north. Photo: City Archive
+    </figcaption></figure>
+    {body}
+    <h2>What happens next</h2>
+    <p>The council will publish the timetable for the works in the coming weeks, and
+    residents will be able to comment on it at three public meetings.</p>
+    {extra}
+    <div class="share-buttons"><a href="#">Share on Facebook</a><a href="#">Tweet</a></div>
+    <div class="newsletter-signup">Sign up for our daily newsletter</div>
+    </article>
+    <aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Bus fares rise</a>
+    </li><li><a href="/b">New bridge opens</a></li></ul></aside>
+    <footer>© 2024 City News. All rights reserved.</footer></body></html>"""
+
+
+def kept(e: Extraction) -> list[str]:
+    return [d.text for d in e.decisions if d.kept]
+
+
+# --- plain text -----------------------------------------------------------------------------
+
+
+def test_seed_keeps_exactly_headline_and_five_paragraphs() -> None:
+    e = extract_text((FIXTURES / "seed_moscow_times.txt").read_text(encoding="utf-8"))
+    lines = kept(e)
+    assert len(lines) == len(SEED_KEPT)
+    for line, start in zip(lines, SEED_KEPT, strict=True):
+        assert line.startswith(start)
+    assert e.title == SEED_KEPT[0]
+    assert e.body.split("\n\n")[0] == SEED_KEPT[0]
+    assert e.body.count("\n\n") == 5
+    assert e.error is None
+
+
+def test_seed_drop_reasons_are_named() -> None:
+    e = extract_text((FIXTURES / "seed_moscow_times.txt").read_text(encoding="utf-8"))
+    rules = {d.text: d.rule for d in e.decisions if not d.kept}
+    assert rules["Sergei Lavrov, Rex Tillerson Wikicommons"] == "photo-credit"
+    assert rules["Sign up for our free weekly newsletter"] == "newsletter"
+    for chrome in ("Once", "Monthly", "Annual", "Continue", "Read more"):
+        assert chrome in rules
+    assert not any("Dear readers" in t for t in kept(e))
+
+
+def test_every_nonblank_line_gets_a_decision_with_its_input_index() -> None:
+    text = "Menu\n\nHome\n" + "\n".join(PARAGRAPHS) + "\n\nShare this\n"
+    e = extract_text(text)
+    lines = text.splitlines()
+    assert len(e.decisions) == sum(1 for s in lines if s.strip())
+    for d in e.decisions:
+        assert lines[d.index].strip() == d.text
+        assert d.rule
+
+
+def test_menu_before_and_related_list_after_are_dropped() -> None:
+    text = "\n".join(
+        [
+            "Home",
+            "World",
+            "Business",
+            "Sport",
+            "Tram line extended to the north",
+            *PARAGRAPHS,
+            "Related stories",
+            "Bus fares rise",
+            "New bridge opens",
+            "Contact us",
+        ]
+    )
+    e = extract_text(text)
+    assert kept(e) == ["Tram line extended to the north", *PARAGRAPHS]
+    assert e.title == "Tram line extended to the north"
+
+
+def test_short_subheading_inside_the_article_is_kept() -> None:
+    text = "\n".join([PARAGRAPHS[0], "Why it matters", PARAGRAPHS[1], PARAGRAPHS[2]])
+    assert "Why it matters" in kept(extract_text(text))
+
+
+def test_inline_newsletter_promo_does_not_end_the_article() -> None:
+    text = "\n".join([*PARAGRAPHS[:2], "Sign up for our newsletter", PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert kept(e) == PARAGRAPHS
+    assert "newsletter" in {d.rule for d in e.decisions}
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        [
+            "Президент подписал закон о новых налогах, который вступит в силу в следующем "
+            "году и затронет миллионы граждан.",
+            "Эксперты считают, что изменения помогут бюджету, но могут замедлить рост "
+            "экономики в ближайшие годы.",
+        ],
+        [
+            "東京都は来年度から新しい交通計画を始めると発表しました。計画では路線バスの"
+            "本数を増やし、高齢者の移動を支援します。",
+            "都の担当者は、利用者の声を聞きながら計画を見直していくと話しています。",
+        ],
+        [
+            "서울시는 내년부터 대중교통 요금을 인상한다고 밝혔다. 시는 재정 적자를 줄이기 "
+            "위해 불가피한 결정이라고 설명했다.",
+        ],
+    ],
+)
+def test_non_english_text_is_not_empty(paragraphs: list[str]) -> None:
+    e = extract_text("\n".join(["Главная", "Меню", *paragraphs, "©"]))
+    assert e.error is None
+    for p in paragraphs:
+        assert p in e.body
+
+
+def test_page_of_only_short_lines_still_returns_something() -> None:
+    e = extract_text("Kyle Busch wins\n1 Busch 5040\n2 Truex 5035")
+    assert e.body
+    assert e.error is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("", "empty"), ("   \n\n ", "empty"), ("abc\x00def", "binary"), (b"bytes", "not text")],
+)
+def test_bad_text_input_gives_an_error_not_an_exception(text: str, reason: str) -> None:
+    e = extract_text(text)  # type: ignore[arg-type]
+    assert e.body == ""
+    assert e.error is not None and reason in e.error
+    assert "\n" not in e.error
+
+
+def test_huge_text_is_refused() -> None:
+    e = extract_text("word " * 2_100_000)
+    assert e.body == "" and e.error is not None and "too large" in e.error
+
+
+# --- corpus statistics ----------------------------------------------------------------------
+
+BOILER = "This article was produced with the help of our partners at the regional news desk."
+
+
+_TOPICS = ["harbour", "airport", "museum", "stadium", "library", "hospital", "school", "bridge"]
+
+
+def _corpus_docs(n: int) -> list[str]:
+    """Articles of one source that share only their closing template line."""
+    return [
+        "\n".join(
+            [
+                f"News about the {topic}",
+                f"The {topic} will close for repairs next month, officials said on Monday, "
+                f"and the {topic} staff will move to a temporary site in the meantime.",
+                f"Residents who use the {topic} every week were told to expect delays.",
+                BOILER,
+            ]
+        )
+        for topic in _TOPICS[:n]
+    ]
+
+
+def test_repeated_prose_line_across_a_source_is_dropped() -> None:
+    repeated = RepeatedLines()
+    docs = _corpus_docs(6)
+    for d in docs:
+        repeated.add("harbour.example", d)
+    unique = (
+        "A unique paragraph that only this article contains, written for the test with "
+        "enough words to count as prose."
+    )
+    e = extract_text(f"{unique}\n{BOILER}", "harbour.example", repeated)
+    rules = {d.text: d.rule for d in e.decisions}
+    assert rules[BOILER] == "repeated-in-source"
+    assert rules[unique] == "body"
+    # Another source has no such template line.
+    assert BOILER in extract_text(f"{unique}\n{BOILER}", "other.example", repeated).body
+
+
+def test_near_duplicate_article_is_not_emptied_by_the_corpus_rule() -> None:
+    repeated = RepeatedLines()
+    for _ in range(5):
+        repeated.add("s", "\n".join(PARAGRAPHS))
+    assert extract_text("\n".join(PARAGRAPHS), "s", repeated).body == "\n\n".join(PARAGRAPHS)
+
+
+def test_repeated_lines_merge_and_roundtrip_equal_one_pass() -> None:
+    docs = _corpus_docs(8)
+    whole, a, b = RepeatedLines(), RepeatedLines(), RepeatedLines()
+    for i, d in enumerate(docs):
+        whole.add("s", d)
+        (a if i % 2 else b).add("s", d)
+    a.merge(b)
+    restored = RepeatedLines.from_pylist(a.to_pylist())
+    for line in (BOILER, PARAGRAPHS[0], "never seen"):
+        assert restored.count("s", line) == whole.count("s", line)
+    assert restored.documents("s") == 8
+    assert restored.count("s", BOILER.upper()) == 8  # normalised
+    rows = restored.to_pylist()
+    assert all(set(r) == {"source", "line_hash", "documents"} for r in rows)
+    assert not any(BOILER in str(r) for r in rows)  # hashes, not text
+
+
+def test_strip_records_uses_the_whole_input_as_corpus_and_keeps_order() -> None:
+    docs = _corpus_docs(6)
+    records = [{"id": f"t{i}", "text": d, "source": "s"} for i, d in enumerate(docs)]
+    records.insert(2, {"id": "h", "html": article_html(PARAGRAPHS)})
+    out = list(strip_records(iter(records)))
+    assert [r["id"] for r in out] == [r["id"] for r in records]
+    assert all(set(r) == {"id", "text"} for r in out)
+    assert all(BOILER not in r["text"] for r in out)
+    assert PARAGRAPHS[0] in out[2]["text"]
+
+
+def test_explain_lists_every_decision() -> None:
+    e = extract_text((FIXTURES / "seed_moscow_times.txt").read_text(encoding="utf-8"))
+    lines = explain(e).splitlines()
+    decisions = [s for s in lines if s.startswith(("KEEP", "DROP"))]
+    assert len(decisions) == len(e.decisions)
+    assert any(s.startswith("DROP") and "photo-credit" in s for s in decisions)
+    assert all(len(s) < 140 for s in decisions)
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def test_html_article_body_without_chrome() -> None:
+    e = extract_html(article_html(PARAGRAPHS))
+    assert e.error is None
+    paras = e.body.split("\n\n")
+    assert paras[0] == "Council extends tram line"
+    assert paras[1 : 1 + len(PARAGRAPHS)] == PARAGRAPHS
+    assert "What happens next" in paras
+    for chrome in (
+        "cookies",
+        "Photo: City Archive",
+        "Share on",
+        "newsletter",
+        "Bus fares",
+        "All rights",
+        "Home",
+        "By Jane Roe",
+    ):
+        assert chrome not in e.body
+    assert e.title == "Council extends tram line"
+    assert e.byline == "Jane Roe"
+    assert e.published_at == "2024-03-05"
+
+
+def test_html_decisions_name_the_removed_chrome() -> None:
+    rules = {d.rule for d in extract_html(article_html(PARAGRAPHS)).decisions if not d.kept}
+    assert {"cookie-notice", "share-prompt", "newsletter"} <= rules
+
+
+def test_html_bytes_with_declared_charset() -> None:
+    page = article_html(
+        [
+            "Le conseil municipal a voté mardi la prolongation du tramway vers "
+            "les quartiers nord, après trois années de débat."
+        ]
+        * 2
+    )
+    page = page.replace("<head>", '<head><meta charset="iso-8859-1">')
+    e = extract_html(page.encode("iso-8859-1", errors="replace"))
+    assert "prolongation du tramway" in e.body
+    assert "voté" in e.body
+
+
+def test_html_non_english_page_is_not_empty() -> None:
+    paras = [
+        "東京都は来年度から新しい交通計画を始めると発表しました。計画では路線バスの本数を"
+        "増やし、高齢者の移動を支援します。"
+    ]
+    assert paras[0] in extract_html(article_html(paras)).body
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        ("", "empty"),
+        (b"", "empty"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000, "binary"),
+        ("<html><body><div></div></body></html>", "no visible text"),
+        ("x" * 10_000_001, "too large"),
+    ],
+)
+def test_bad_html_gives_an_error_not_an_exception(page: str | bytes, reason: str) -> None:
+    e = extract_html(page)
+    assert e.body == ""
+    assert e.error is not None and reason in e.error
+    assert "\n" not in e.error
+
+
+def test_deeply_nested_and_broken_html_finish_quickly() -> None:
+    deep = "<html><body>" + "<div>" * 100_000 + "deep text" + "</div>" * 100_000
+    broken = "<html><body><p>Unclosed <b>tags <div><p>" + PARAGRAPHS[0] + "<td></tr></table>"
+    start = time.process_time()
+    for page in (deep, broken, "<" * 50_000, "</p>" * 50_000):
+        e = extract_html(page)
+        assert isinstance(e, Extraction)
+    assert PARAGRAPHS[0] in extract_html(broken).body
+    assert time.process_time() - start < 5
+
+
+# --- development data (skipped when ../shared is absent) ------------------------------------
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmark data (../shared) not available")
+def test_dev_pages_never_empty_and_never_error() -> None:
+    truth = json.loads((BENCH / "scrapinghub" / "ground-truth.json").read_text())
+    for page_id in sorted(truth)[:40]:
+        raw = gzip.decompress((BENCH / "scrapinghub" / "html" / f"{page_id}.html.gz").read_bytes())
+        e = extract_html(raw)
+        assert e.error is None and e.body, page_id
