@@ -1,0 +1,104 @@
+"""Clean: `articles` to `bodies` and `removed`, in two passes over the shards.
+
+Pass 1 counts, per source, how many articles contain each line (hashes only, one small
+table per shard, merged); pass 2 strips each article with those counts, so a line that
+repeats across a source's articles is recognised as boilerplate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from newsdesk.boilerplate import Extraction, RepeatedLines, extract_html, extract_text
+from newsdesk.runner import ShardRunner, run_serial
+from newsdesk.workspace import Workspace
+from schemas import tables
+
+
+@dataclass
+class CleanReport:
+    shards: int = 0
+    articles: int = 0
+    empty: int = 0
+    removed_lines: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.articles} articles cleaned in {self.shards} shards: "
+            f"{self.articles - self.empty} with a body, {self.empty} empty; "
+            f"{self.removed_lines} lines removed"
+        )
+
+
+def count_lines(workspace: Workspace, shard: str) -> str:
+    """Pass 1 shard work: line statistics of one articles shard."""
+    articles = workspace.read_shard("articles", shard).select(["format", "source", "content"])
+    stats = RepeatedLines()
+    for row in articles.to_pylist():
+        if row["format"] == "text":
+            stats.add(row["source"], row["content"])
+    workspace.write_shard("line_stats", shard, pa.Table.from_pylist(stats.to_pylist()))
+    return shard
+
+
+def extract(row: dict[str, object], repeated: RepeatedLines) -> Extraction:
+    content = str(row["content"])
+    if row["format"] == "html":
+        return extract_html(content, url=row["url"])  # type: ignore[arg-type]
+    return extract_text(content, source=row["source"], repeated=repeated)  # type: ignore[arg-type]
+
+
+def clean_shard(workspace: Workspace, shard: str, repeated: RepeatedLines) -> tuple[int, int, int]:
+    """Pass 2 shard work: strip every article of one shard; returns (articles, empty, removed)."""
+    bodies: list[dict[str, object]] = []
+    removed: list[dict[str, object]] = []
+    for row in workspace.read_shard("articles", shard).to_pylist():
+        result = extract(row, repeated)
+        bodies.append(
+            {
+                "article_id": row["article_id"],
+                "body": result.body,
+                "title": row["title"] or result.title,
+                "byline": result.byline,
+                "published_at": row["published_at"] or result.published_at,
+                "language": row["language"],
+                "source": row["source"],
+                "url": row["url"],
+                "error": result.error or (None if result.body else "no body text found"),
+            }
+        )
+        removed.extend(
+            {"article_id": row["article_id"], "index": d.index, "text": d.text, "rule": d.rule}
+            for d in result.decisions
+            if not d.kept
+        )
+    workspace.write_shard("removed", shard, pa.Table.from_pylist(removed, tables.REMOVED))
+    # bodies last: its presence marks the shard as done
+    workspace.write_shard("bodies", shard, pa.Table.from_pylist(bodies, tables.BODIES))
+    return len(bodies), sum(1 for b in bodies if not b["body"]), len(removed)
+
+
+def load_repeated(workspace: Workspace) -> RepeatedLines:
+    merged = RepeatedLines()
+    for _, table in workspace.iter_shards("line_stats"):
+        merged.merge(RepeatedLines.from_pylist(table.to_pylist()))
+    return merged
+
+
+def clean(workspace: Workspace, *, runner: ShardRunner = run_serial) -> CleanReport:
+    """Strip every articles shard that has no bodies shard yet."""
+    shards = workspace.shards("articles")
+    uncounted = [s for s in shards if not workspace.has_shard("line_stats", s)]
+    list(runner("count-lines", lambda shard: count_lines(workspace, shard), uncounted))
+    repeated = load_repeated(workspace)
+    todo = [s for s in shards if not workspace.has_shard("bodies", s)]
+    report = CleanReport(shards=len(todo))
+    for articles, empty, removed in runner(
+        "clean-shard", lambda shard: clean_shard(workspace, shard, repeated), todo
+    ):
+        report.articles += articles
+        report.empty += empty
+        report.removed_lines += removed
+    return report

@@ -1,0 +1,28 @@
+"""A cheap language guess from function words: enough to pick English-only rules or not."""
+
+from __future__ import annotations
+
+import re
+
+_FUNCTION_WORDS = {
+    "en": "the of and to in is that for on with was said as by it from at are has",
+    "de": "der die und das ist nicht mit den von zu sich auf für ein eine dem des",
+    "fr": "le la les des est et une un du que dans pour pas qui sur au avec",
+    "es": "el la los las de que y en un una por con para del se es al",
+    "it": "il di che la è e per un una non con del della sono alla gli",
+    "pt": "o a os as de que e do da em um uma para com não por dos",
+    "nl": "de het een en van is dat op te in niet met voor zijn aan",
+    "ru": "и в не на что с по как это он к из за от для но его",
+}
+_WORDS = {lang: set(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+_TOKEN = re.compile(r"\w+")
+
+
+def guess_language(text: str, sample_chars: int = 4000) -> str:
+    """ISO 639-1 code of the best match, or "und" when no language stands out."""
+    tokens = [token.lower() for token in _TOKEN.findall(text[:sample_chars])]
+    if len(tokens) < 5:
+        return "und"
+    scores = {lang: sum(token in words for token in tokens) for lang, words in _WORDS.items()}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= max(2, len(tokens) // 20) else "und"

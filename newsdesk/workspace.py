@@ -1,0 +1,84 @@
+"""Workspace tables: each table is a folder of Parquet shards, written atomically.
+
+A shard's name is derived from its input, so a stage can skip shards it already wrote
+(resume after a crash, process only what is new) and re-runs are no-ops.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder (local path or pyarrow/fsspec URL) holding one sub-folder per table."""
+
+    uri: str
+
+    def _fs(self) -> tuple[pafs.FileSystem, str]:
+        fs, root = pafs.FileSystem.from_uri(self.uri)
+        return fs, root.rstrip("/")
+
+    def _table_dir(self, table: str) -> tuple[pafs.FileSystem, str]:
+        fs, root = self._fs()
+        return fs, f"{root}/{table}"
+
+    def shards(self, table: str) -> list[str]:
+        """Shard names of a table, sorted; an absent table has none."""
+        fs, folder = self._table_dir(table)
+        infos = fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
+        return sorted(
+            info.base_name.removesuffix(".parquet")
+            for info in infos
+            if info.type == pafs.FileType.File and info.base_name.endswith(".parquet")
+        )
+
+    def has_shard(self, table: str, shard: str) -> bool:
+        fs, folder = self._table_dir(table)
+        return fs.get_file_info(f"{folder}/{shard}.parquet").type == pafs.FileType.File
+
+    def write_shard(self, table: str, shard: str, data: pa.Table) -> None:
+        """Write to a temporary name, then rename: readers never see half a shard."""
+        fs, folder = self._table_dir(table)
+        fs.create_dir(folder, recursive=True)
+        final = f"{folder}/{shard}.parquet"
+        temporary = f"{folder}/.{shard}.{uuid.uuid4().hex}.tmp"
+        pq.write_table(data, temporary, filesystem=fs, compression="zstd")
+        fs.move(temporary, final)
+
+    def read_shard(self, table: str, shard: str) -> pa.Table:
+        fs, folder = self._table_dir(table)
+        return pq.read_table(f"{folder}/{shard}.parquet", filesystem=fs)
+
+    def iter_shards(self, table: str) -> Iterator[tuple[str, pa.Table]]:
+        """Stream a table shard by shard, so no stage holds the whole corpus."""
+        for shard in self.shards(table):
+            yield shard, self.read_shard(table, shard)
+
+    def read(self, table: str, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
+        """Read a whole (small) table; an absent table is an empty one of the given schema."""
+        parts = [
+            self.read_shard(table, shard).select(columns or schema.names)
+            for shard in self.shards(table)
+        ]
+        if not parts:
+            empty = schema.empty_table()
+            return empty.select(columns) if columns else empty
+        return pa.concat_tables(parts)
+
+    def count_rows(self, table: str) -> int:
+        fs, folder = self._table_dir(table)
+        return sum(
+            pq.ParquetFile(f"{folder}/{shard}.parquet", filesystem=fs).metadata.num_rows
+            for shard in self.shards(table)
+        )
+
+    def delete_shard(self, table: str, shard: str) -> None:
+        fs, folder = self._table_dir(table)
+        fs.delete_file(f"{folder}/{shard}.parquet")

@@ -1,0 +1,122 @@
+"""Arrow schemas of the workspace tables every stage reads and writes."""
+
+import pyarrow as pa
+
+ARTICLES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("source_file", pa.string()),
+        ("record", pa.int32()),
+        ("format", pa.string()),  # "html" or "text"
+        ("content", pa.string()),
+        ("encoding", pa.string()),
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("published_at", pa.string()),
+        ("language", pa.string()),
+    ]
+)
+
+DUPLICATES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("source_file", pa.string()),
+        ("record", pa.int32()),
+        ("duplicate_of", pa.string()),  # "<source_file>#<record>" of the kept copy
+    ]
+)
+
+QUARANTINE = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("record", pa.int32()),  # -1 when the whole file is quarantined
+        ("reason", pa.string()),
+    ]
+)
+
+
+BODIES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("body", pa.string()),
+        ("title", pa.string()),
+        ("byline", pa.string()),
+        ("published_at", pa.string()),
+        ("language", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("error", pa.string()),  # why the body is empty, if it is
+    ]
+)
+
+REMOVED = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("index", pa.int32()),
+        ("text", pa.string()),
+        ("rule", pa.string()),
+    ]
+)
+
+SENTENCES = pa.schema(
+    [
+        ("sentence_id", pa.string()),
+        ("article_id", pa.string()),
+        ("index", pa.int32()),
+        ("paragraph", pa.int32()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("text", pa.string()),
+    ]
+)
+
+TASKS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("sentence_id", pa.string()),
+        ("project_id", pa.int64()),
+        ("task_id", pa.int64()),
+    ]
+)
+
+SPAN = pa.struct(
+    [
+        ("id", pa.string()),
+        ("label", pa.string()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("text", pa.string()),
+    ]
+)
+
+RELATION = pa.struct([("from_id", pa.string()), ("to_id", pa.string())])
+
+ANNOTATIONS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("project_id", pa.int64()),
+        ("task_id", pa.int64()),
+        ("sentence_id", pa.string()),
+        ("annotation_id", pa.int64()),
+        ("annotator", pa.string()),
+        ("stance", pa.string()),
+        ("spans", pa.list_(SPAN)),
+        ("relations", pa.list_(RELATION)),
+        ("was_cancelled", pa.bool_()),
+        ("ground_truth", pa.bool_()),
+        ("lead_time", pa.float64()),
+        ("created_at", pa.string()),
+        ("updated_at", pa.string()),
+    ]
+)
+
+INVALID_ANNOTATIONS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("task_id", pa.int64()),
+        ("annotation_id", pa.int64()),
+        ("link", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
