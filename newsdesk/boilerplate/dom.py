@@ -14,78 +14,21 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "iframe",
-        "object",
-        "embed",
-        "canvas",
-        "video",
-        "audio",
-        "map",
-        "button",
-        "select",
-        "option",
-        "textarea",
-        "input",
-        "label",
-        "head",
-        "title",
-        "meta",
-        "link",
-        "base",
-    ]
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+SKIP_TAGS = _tags(
+    "script style noscript template svg iframe object embed canvas video audio map "
+    "button select option textarea input label head title meta link base"
 )
-BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    ]
+BLOCK_TAGS = _tags(
+    "address article aside blockquote body br dd details div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table tbody tfoot thead tr ul"
 )
-HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+HEADINGS = _tags("h1 h2 h3 h4 h5 h6")
 _TAG_ZONES = {
     "nav": "nav",
     "footer": "footer",
@@ -125,12 +68,13 @@ class Zone:
 
 @dataclass(slots=True)
 class Block:
-    """Text of one paragraph-level element."""
+    """Text of one paragraph-level element; `path` holds the ids of its ancestors."""
 
     tag: str
+    path: tuple[int, ...]
+    zones: tuple[Zone, ...] = ()
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
-    zones: tuple[Zone, ...] = ()
 
     @property
     def text(self) -> str:
@@ -149,6 +93,10 @@ class Block:
     def link_density(self) -> float:
         """Share of the block's characters that are link text."""
         return min(self.link_chars / max(len("".join(self.parts).strip()), 1), 1.0)
+
+    def fresh(self) -> Block:
+        """An empty block continuing this element after a child block or a line break."""
+        return Block(self.tag, self.path, self.zones)
 
 
 def element_zone(el: etree._Element, tag: str) -> str | None:
@@ -169,33 +117,56 @@ def element_zone(el: etree._Element, tag: str) -> str | None:
 
 
 def walk(root: etree._Element) -> list[Block]:
-    """Blocks of visible text in document order."""
+    """Blocks of visible text in document order.
+
+    Text before, between and after child blocks becomes blocks of its own, and `<br>`
+    ends a block, so every paragraph keeps its place.
+    """
     blocks: list[Block] = []
-    open_blocks: list[Block] = [Block("body")]
-    # Stack entries: (element, entering, in_link, zones).
-    stack: list[tuple[etree._Element, bool, bool, tuple[Zone, ...]]] = [(root, True, False, ())]
+    open_blocks: list[Block] = [Block("body", ())]
+    # Stack entries: (element, entering, in_link, zones, path).
+    Entry = tuple[etree._Element, bool, bool, tuple[Zone, ...], tuple[int, ...]]
+    stack: list[Entry] = [(root, True, False, (), ())]
+    next_id = 0
     while stack:
-        el, entering, in_link, zones = stack.pop()
+        el, entering, in_link, zones, path = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
         if not entering:
             if tag in BLOCK_TAGS:
                 blocks.append(open_blocks.pop())
             _add(open_blocks[-1], el.tail, in_link)
             continue
+        if tag in ("br", "hr"):
+            open_blocks[-1] = _flush(open_blocks[-1], blocks)
+            _add(open_blocks[-1], el.tail, in_link)
+            continue
         if not tag or tag in SKIP_TAGS:
             _add(open_blocks[-1], el.tail, in_link)
             continue
+        if tag in ("td", "th"):
+            open_blocks[-1].parts.append(" ")
+        next_id += 1
+        path = (*path, next_id)
         zone = element_zone(el, tag)
         if zone:
             zones = (*zones, Zone(zone))
         if tag in BLOCK_TAGS:
-            open_blocks.append(Block(tag, zones=zones))
+            open_blocks[-1] = _flush(open_blocks[-1], blocks)
+            open_blocks.append(Block(tag, path, zones))
         link = in_link or tag == "a"
         _add(open_blocks[-1], el.text, link)
-        stack.append((el, False, in_link, zones))
-        stack.extend((child, True, link, zones) for child in reversed(el))
+        stack.append((el, False, in_link, zones, path))
+        stack.extend((child, True, link, zones, path) for child in reversed(el))
     blocks.extend(reversed(open_blocks))
     return [b for b in blocks if b.text]
+
+
+def _flush(block: Block, blocks: list[Block]) -> Block:
+    """Emit the block's text so far (if any) and continue with an empty one."""
+    if not block.parts:
+        return block
+    blocks.append(block)
+    return block.fresh()
 
 
 def _add(block: Block, text: str | None, in_link: bool) -> None:

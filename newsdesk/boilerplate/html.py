@@ -13,10 +13,12 @@ import re
 import charset_normalizer
 from lxml import etree, html
 
+from newsdesk.boilerplate.container import main_blocks
 from newsdesk.boilerplate.dom import HEADINGS, Block, resolve_hints, walk
-from newsdesk.boilerplate.lines import Line, extract_lines, make_line
+from newsdesk.boilerplate.lines import Line, extract_lines, find_headline, make_line
 from newsdesk.boilerplate.model import Extraction, failed
 from newsdesk.boilerplate.patterns import iso_date
+from newsdesk.boilerplate.repeated import normalise
 
 MAX_HTML_BYTES = 10_000_000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
@@ -80,7 +82,16 @@ def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
     resolve_hints(blocks, [line.words for line in lines])
     for line, block in zip(lines, blocks, strict=True):
         _apply_structure(line, block)
-    result = extract_lines(lines)
+    candidates = main_blocks(lines, blocks)
+    for i in candidates or ():
+        lines[i].vouched = True
+    headings = [i for i, b in enumerate(blocks) if b.tag in HEADINGS]
+    h1s = [i for i in headings if blocks[i].tag == "h1"]
+
+    def pick_headline(lines: list[Line], start: int) -> int | None:
+        return headline_block(lines, headings, h1s, start, meta.get("title"))
+
+    result = extract_lines(lines, candidates=candidates, pick_headline=pick_headline)
     return Extraction(
         body=result.body,
         title=meta.get("title") or result.title,
@@ -89,6 +100,20 @@ def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
         decisions=result.decisions,
         error=None,
     )
+
+
+def headline_block(
+    lines: list[Line], headings: list[int], h1s: list[int], start: int, title: str | None
+) -> int | None:
+    """The heading above the body that matches the page title, else the nearest `<h1>`."""
+    above = [i for i in headings if i < start and not lines[i].chrome]
+    key = normalise(title or "")
+    for i in reversed(above):
+        text = normalise(lines[i].text)
+        if key and text and (text in key or key in text):
+            return i
+    h1 = [i for i in h1s if i < start and not lines[i].chrome]
+    return h1[-1] if h1 else find_headline(lines, start)
 
 
 def block_line(index: int, block: Block) -> Line:

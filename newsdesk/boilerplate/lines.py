@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed
@@ -40,6 +41,8 @@ class Line:
     words: float
     sentence: bool
     chrome: str | None
+    vouched: bool = False
+    """Set by the HTML path for blocks inside the article container: short is not chrome."""
 
     @property
     def prose(self) -> bool:
@@ -53,6 +56,8 @@ class Line:
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
             return -3.0
+        if self.vouched:
+            return -0.1
         return -0.5 if self.sentence else -1.0
 
 
@@ -138,14 +143,29 @@ def find_headline(lines: list[Line], start: int) -> int | None:
 
 
 def extract_lines(
-    lines: list[Line], source: str | None = None, repeated: RepeatedLines | None = None
+    lines: list[Line],
+    source: str | None = None,
+    repeated: RepeatedLines | None = None,
+    candidates: list[int] | None = None,
+    pick_headline: Callable[[list[Line], int], int | None] | None = None,
 ) -> Extraction:
-    """Decide every line; shared by the plain-text path and the HTML block path."""
-    start, end = main_run(lines)
-    end = cut_at_appeal(lines, start, end)
-    headline = find_headline(lines, start)
+    """Decide every line; shared by the plain-text path and the HTML block path.
+
+    `candidates` restricts the body to those positions (the HTML path passes the blocks
+    of the main container); the headline may still come from any line above the body,
+    chosen by `pick_headline(lines, body_start)` (default: `find_headline`).
+    """
+    pool = candidates if candidates else list(range(len(lines)))
+    sub = [lines[i] for i in pool]
+    first, last = main_run(sub)
+    last = cut_at_appeal(sub, first, last)
+    body = set(pool[first:last])
+    start = pool[first]
+    headline = (pick_headline or find_headline)(lines, start)
     counts = Counter(normalise(line.text) for line in lines)
-    use_corpus = repeated is not None and _corpus_applies(lines[start:end], source, repeated)
+    in_body = [lines[i] for i in sorted(body)]
+    use_corpus = repeated is not None and _corpus_applies(in_body, source, repeated)
+    end = max(body) + 1
 
     decisions: list[LineDecision] = []
     byline: str | None = None
@@ -153,8 +173,8 @@ def extract_lines(
     for i, line in enumerate(lines):
         if i == headline:
             rule, kept = "headline", True
-        elif start <= i < end:
-            rule = _body_rule(line, counts, use_corpus and repeated, source)
+        elif i in body:
+            rule = _body_rule(line, counts, repeated if use_corpus else None, source)
             kept = rule == "body"
         else:
             rule, kept = _outside_rule(line, i < start), False
@@ -164,8 +184,8 @@ def extract_lines(
             published = iso_date(line.text)
         decisions.append(LineDecision(line.index, line.text, kept, rule))
     title = lines[headline].text if headline is not None else None
-    body = "\n\n".join(d.text for d in decisions if d.kept)
-    return Extraction(body, title, byline, published, decisions, None)
+    text = "\n\n".join(d.text for d in decisions if d.kept)
+    return Extraction(text, title, byline, published, decisions, None)
 
 
 def _corpus_applies(body: list[Line], source: str | None, repeated: RepeatedLines) -> bool:
