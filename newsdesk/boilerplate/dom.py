@@ -176,6 +176,10 @@ def _add(block: Block, text: str | None, in_link: bool) -> None:
             block.link_chars += len(text.strip())
 
 
+_ALWAYS_CHROME = frozenset(("caption", "photo-credit", "comments"))
+"""Zones that stay chrome however much text they hold (long comment threads)."""
+
+
 def resolve_hints(blocks: list[Block], words: list[float]) -> None:
     """Drop zone hints that cover most of the page's prose: that zone is the article."""
     total = sum(w for w, b in zip(words, blocks, strict=True) if b.link_density < 0.5)
@@ -184,5 +188,5 @@ def resolve_hints(blocks: list[Block], words: list[float]) -> None:
             z.words += int(w)
     for block in blocks:
         for z in block.zones:
-            if z.words > 0.3 * total and z.name not in ("caption", "photo-credit"):
+            if z.words > 0.3 * total and z.name not in _ALWAYS_CHROME:
                 z.active = False

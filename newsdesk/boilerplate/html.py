@@ -125,8 +125,10 @@ def _apply_structure(line: Line, block: Block) -> None:
     zone = block.zone
     if zone:
         line.chrome = zone
-    elif block.link_density > 0.5 and line.words < 40:
+        line.boxed = True
+    elif block.link_density > 0.5:
         line.chrome = "link-list"
+        line.boxed = True
     if block.tag in HEADINGS and not line.chrome:
         line.sentence = False
 

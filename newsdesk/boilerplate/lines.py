@@ -43,6 +43,9 @@ class Line:
     chrome: str | None
     vouched: bool = False
     """Set by the HTML path for blocks inside the article container: short is not chrome."""
+    boxed: bool = False
+    """Set by the HTML path for blocks in a marked box (share bar, caption, related list):
+    dropped on their own without breaking the text flow around them."""
 
     @property
     def prose(self) -> bool:
@@ -52,6 +55,8 @@ class Line:
     @property
     def weight(self) -> float:
         """Contribution to the main-run score."""
+        if self.boxed:
+            return 0.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
@@ -114,6 +119,7 @@ def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
         if (
             i > start
             and line.words < _SHORT
+            and not line.boxed
             and ENDS_ARTICLE.search(line.text)
             and seen >= total / 3
             and (i + 1 == len(lines) or lines[i + 1].chrome or not lines[i + 1].prose)

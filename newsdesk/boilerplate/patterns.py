@@ -52,7 +52,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "photo-credit",
         re.compile(
             r"\b(photo(graph)?s?|image|picture|pic|foto|bild|imagem|immagine|illustration"
-            r"|credit|courtesy|getty|shutterstock|istock(photo)?|afp|associated press"
+            r"|credits?\s*:|courtesy|getty|shutterstock|istock(photo)?|afp|associated press"
             r"|ap photo|reuters|epa|wiki ?commons|wikimedia|unsplash|flickr|file photo"
             r"|фото|사진|写真|图片|圖片)\b|©|\(c\)|/\s*(getty|ap|afp|reuters)\b",
             _F,
