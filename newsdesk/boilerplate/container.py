@@ -4,7 +4,9 @@ Each prose block credits its parent fully and its grandparent by half (the class
 readability scoring) to find the core element. Articles are often split into several
 sibling sections (ad slots, inline promos), so from the core we walk up the ancestors and
 take the one whose subtree has the most prose net of chrome: going up pays while it adds
-more article paragraphs than menus, teaser links and captions.
+more article paragraphs than menus, teaser links and captions. Outside the core only
+paragraphs next to another paragraph count, so a list of teasers (a link, a summary, a
+link, ...) does not.
 """
 
 from __future__ import annotations
@@ -49,7 +51,11 @@ def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
                 break
             k += 1
         shared.append(k)
-        net[k] += w if w else -JUNK_COST * line.words
+        if not w:
+            net[k] -= JUNK_COST * line.words
+        elif k >= len(core) or _in_prose_run(prose, len(shared) - 1):
+            net[k] += w
+        # A lone paragraph outside the core (a teaser's summary) counts for nothing.
     # Subtree of core[:d] holds every block sharing at least d ids: a suffix sum.
     best_depth, best_net, total = len(core), float("-inf"), 0.0
     for d in range(len(core), 0, -1):
@@ -57,3 +63,7 @@ def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
         if total > best_net:
             best_depth, best_net = d, total
     return [i for i, k in enumerate(shared) if k >= best_depth]
+
+
+def _in_prose_run(prose: list[float], i: int) -> bool:
+    return (i > 0 and prose[i - 1] > 0) or (i + 1 < len(prose) and prose[i + 1] > 0)
