@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import datasets
@@ -18,6 +19,14 @@ def _size_category(rows: int) -> str:
         if rows < limit:
             return name
     return "100K<n<1M" if rows < 1_000_000 else "1M<n<10M"
+
+
+def _concat(parts: Iterable[pa.Table], features: datasets.Features) -> pa.Table:
+    return pa.concat_tables([features.arrow_schema.empty_table(), *parts])
+
+
+def _rows(splits: dict[str, pa.Table], split: str) -> int:
+    return splits[split].num_rows if split in splits else 0
 
 
 def front_matter(
@@ -36,13 +45,17 @@ def front_matter(
             ],
         }
         for config, splits in data.items()
+        if splits
     ]
     infos = []
     for config, splits in data.items():
+        if not splits:
+            continue
         info = datasets.DatasetInfo(features=features[config])._to_yaml_dict()
         info["config_name"] = config
         info["splits"] = [
-            {"name": split, "num_examples": table.num_rows} for split, table in splits.items()
+            {"name": split, "num_bytes": table.nbytes, "num_examples": table.num_rows}
+            for split, table in splits.items()
         ]
         infos.append(info)
     sentence_rows = sum(t.num_rows for t in data["sentences"].values())
@@ -67,9 +80,9 @@ def dataset_card(
     features: dict[str, datasets.Features],
 ) -> str:
     """README.md for a version; article text only ever enters the YAML through a dumper."""
-    articles = pa.concat_tables(data["articles"].values())
-    sentences = pa.concat_tables(data["sentences"].values())
-    annotations = pa.concat_tables(data["annotations"].values())
+    articles = _concat(data["articles"].values(), features["articles"])
+    sentences = _concat(data["sentences"].values(), features["sentences"])
+    annotations = _concat(data["annotations"].values(), features["annotations"])
     languages = sorted({x for x in articles["language"].to_pylist() if x and x != "und"})
     sources = Counter(x or "unknown" for x in articles["source"].to_pylist())
     dates = sorted(x for x in articles["published_at"].to_pylist() if x)
@@ -80,8 +93,8 @@ def dataset_card(
         allow_unicode=True,
     )
     split_lines = "\n".join(
-        f"| {split} | {data['sentences'][split].num_rows} | {data['articles'][split].num_rows} |"
-        for split in data["sentences"]
+        f"| {split} | {_rows(data['sentences'], split)} | {_rows(data['articles'], split)} |"
+        for split in settings.publish.splits
     )
     stance_lines = "\n".join(
         f"| {label.value} | {stance_counts.get(i, 0)} | {label.description} |"

@@ -255,9 +255,11 @@ def publish(
         by_split: dict[str, list[dict[str, Any]]] = {name: [] for name in settings.publish.splits}
         for row in rows[config]:
             by_split[row.pop("split")].append(row)
+        # an empty Parquet file has no row group and `datasets` cannot read it: leave it out
         data[config] = {
             split: to_table(split_rows, features[config])
             for split, split_rows in by_split.items()
+            if split_rows
         }
     fingerprint = content_fingerprint(data)
     root = dataset_root(settings)

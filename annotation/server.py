@@ -1,0 +1,151 @@
+"""A local Label Studio for users who have none: its own venv, 127.0.0.1, no phoning home.
+
+Label Studio pins packages that conflict with Prefect, so it lives in a separate virtual
+environment installed from a lock file shipped beside this module. The admin user and API
+token are created on first start and kept in an owner-only state file, never printed whole.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from newsdesk.services import (
+    ServiceError,
+    free_port,
+    http_ok,
+    is_alive,
+    launch,
+    read_state,
+    terminate,
+    wait_until,
+    write_state,
+)
+
+REQUIREMENTS = Path(__file__).with_name("labelstudio-requirements.txt")
+QUIET_ENV = {
+    "LATEST_VERSION_CHECK": "false",
+    "COLLECT_ANALYTICS": "false",
+    "SENTRY_DSN": "",
+    "FRONTEND_SENTRY_DSN": "",
+    "DJANGO_DEBUG": "false",
+}
+START_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class LocalLabelStudio:
+    """Where a local server lives: `<state>/labelstudio/` holds venv, data, log and state."""
+
+    home: Path
+
+    @property
+    def venv(self) -> Path:
+        return self.home / "venv"
+
+    @property
+    def executable(self) -> Path:
+        return self.venv / "bin" / "label-studio"
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "server.json"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "server.log"
+
+    def state(self) -> dict[str, object] | None:
+        return read_state(self.state_file)
+
+    def install(self) -> bool:
+        """Create the venv from the lock file if needed; True when it installed something."""
+        if self.executable.exists():
+            return False
+        uv = _uv()
+        self.home.mkdir(parents=True, exist_ok=True)
+        commands = [
+            [uv, "venv", "--quiet", "--python", sys.executable, str(self.venv)],
+            [uv, "pip", "install", "--quiet", "--python", str(self.venv / "bin" / "python"),
+             "-r", str(REQUIREMENTS)],
+        ]  # fmt: skip
+        for command in commands:
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                reason = (result.stderr or result.stdout).strip().splitlines()[-1:]
+                raise ServiceError(f"installing Label Studio failed: {' '.join(reason)}")
+        return True
+
+    def running(self) -> dict[str, object] | None:
+        """The state of a server that is up and answering, else None."""
+        state = self.state()
+        if state and is_alive(int(state.get("pid") or 0)) and http_ok(f"{state['url']}/health"):
+            return state
+        return None
+
+    def start(self, port: int, username: str) -> tuple[dict[str, object], bool]:
+        """(state, started_now): reuse a healthy server, else install and start one."""
+        if state := self.running():
+            return state, False
+        self.install()
+        previous = self.state() or {}
+        chosen = free_port(int(previous.get("port") or port))
+        state = {
+            "url": f"http://127.0.0.1:{chosen}",
+            "port": chosen,
+            "username": previous.get("username") or username,
+            "password": previous.get("password") or secrets.token_urlsafe(12),
+            "token": previous.get("token") or secrets.token_hex(20),
+            "data_dir": str(self.home / "data"),
+        }
+        command = [
+            str(self.executable), "start", "--no-browser", "--internal-host", "127.0.0.1",
+            "--port", str(chosen), "--data-dir", state["data_dir"],
+            "--username", state["username"], "--password", state["password"],
+            "--user-token", state["token"], "--enable-legacy-api-token",
+        ]  # fmt: skip
+        pid = launch(command, QUIET_ENV, self.log)
+        state["pid"] = pid
+        write_state(self.state_file, state)
+        wait_until(
+            lambda: _token_works(str(state["url"]), str(state["token"])),
+            START_TIMEOUT_S,
+            pid,
+            "Label Studio",
+            self.log,
+        )
+        return state, True
+
+    def stop(self) -> bool:
+        state = self.state() or {}
+        return terminate(int(state.get("pid") or 0))
+
+
+def _token_works(url: str, token: str) -> bool:
+    try:
+        response = httpx.get(
+            f"{url}/api/current-user/whoami",
+            headers={"Authorization": f"Token {token}"},
+            timeout=5,
+        )
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+def _uv() -> str:
+    try:
+        from uv import find_uv_bin
+    except ImportError as error:
+        raise ServiceError("the `uv` package is missing: reinstall newsdesk") from error
+    return find_uv_bin()
+
+
+def masked(token: str) -> str:
+    """Enough of a token to recognise it, never enough to use it."""
+    return f"{token[:4]}…{token[-2:]}" if len(token) > 8 else "…"

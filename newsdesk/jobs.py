@@ -1,0 +1,68 @@
+"""Each stage as one call from settings to a printed summary: what flows and the CLI run."""
+
+from __future__ import annotations
+
+from annotation.connection import connect
+from annotation.pull import pull_campaign
+from annotation.push import push_campaign
+from newsdesk.clean import clean
+from newsdesk.config import Settings
+from newsdesk.ingest import ingest
+from newsdesk.labelschema import load_label_schema
+from newsdesk.publish import publish
+from newsdesk.runner import ShardRunner, run_serial
+from newsdesk.segment import segment
+from newsdesk.workspace import Workspace
+
+
+def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_serial) -> str:
+    report = ingest(
+        Workspace(settings.workspace_uri),
+        inputs,
+        shard_size=settings.shard_size,
+        max_bytes=int(settings.max_file_mb * 2**20),
+        runner=runner,
+    )
+    lines = [report.summary()]
+    lines.extend(f"  quarantined {entry}" for entry in report.quarantined)
+    return "\n".join(lines)
+
+
+def run_clean(settings: Settings, runner: ShardRunner = run_serial) -> str:
+    return clean(Workspace(settings.workspace_uri), runner=runner).summary()
+
+
+def run_segment(settings: Settings, runner: ShardRunner = run_serial) -> str:
+    return segment(Workspace(settings.workspace_uri), runner=runner).summary()
+
+
+def run_push(settings: Settings) -> str:
+    client = connect(settings)
+    schema = load_label_schema(settings.schema_path)
+    workspace = Workspace(settings.workspace_uri)
+    if not settings.campaigns:
+        return "no campaigns configured in newsdesk.toml: nothing to push"
+    return "\n".join(
+        push_campaign(workspace, client, campaign, schema).summary()
+        for campaign in settings.campaigns
+    )
+
+
+def run_pull(settings: Settings) -> str:
+    client = connect(settings)
+    schema = load_label_schema(settings.schema_path)
+    workspace = Workspace(settings.workspace_uri)
+    salt = settings.publish.pseudonym_salt
+    return "\n".join(
+        pull_campaign(workspace, client, campaign, schema, salt).summary()
+        for campaign in settings.campaigns
+    )
+
+
+def run_publish(
+    settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None
+) -> str:
+    schema = load_label_schema(settings.schema_path)
+    workspace = Workspace(settings.workspace_uri)
+    result = publish(workspace, settings, schema, bump=bump, provenance=provenance)
+    return result.message if result.path is None else f"{result.message}: {result.path}"

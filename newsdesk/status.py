@@ -1,0 +1,53 @@
+"""`newsdesk status`: what the workspace holds and what Label Studio has."""
+
+from __future__ import annotations
+
+from newsdesk.config import Settings
+from newsdesk.workspace import Workspace
+from schemas import tables
+
+TABLES = (
+    "articles", "duplicates", "quarantine", "bodies", "removed", "sentences", "tasks",
+    "annotations", "invalid_annotations",
+)  # fmt: skip
+
+
+def workspace_status(settings: Settings) -> str:
+    workspace = Workspace(settings.workspace_uri)
+    lines = [f"workspace {settings.workspace_uri}"]
+    lines += [f"  {name:<20} {workspace.count_rows(name):>9} rows" for name in TABLES]
+    quarantine = workspace.read("quarantine", tables.QUARANTINE).to_pylist()
+    unique = {(q["source_file"], q["record"]): q["reason"] for q in quarantine}
+    if unique:
+        lines.append("quarantined inputs:")
+        lines += [
+            f"  {name}{'' if record < 0 else f'#{record}'}: {reason}"
+            for (name, record), reason in sorted(unique.items())
+        ]
+    lines += _labelstudio_lines(settings)
+    return "\n".join(lines)
+
+
+def _labelstudio_lines(settings: Settings) -> list[str]:
+    from annotation.client import LabelStudioRefused, LabelStudioUnavailable
+    from annotation.connection import connect
+    from annotation.push import find_project
+
+    try:
+        client = connect(settings)
+        client.delays = (0.5,)
+        lines = [f"Label Studio {client.url}"]
+        for campaign in settings.campaigns:
+            project_id = find_project(client, campaign)
+            if project_id is None:
+                lines.append(f"  {campaign.name}: no project yet (run `newsdesk push`)")
+                continue
+            project = client.call("read the project", client.sdk.projects.get, project_id)
+            lines.append(
+                f"  {campaign.name}: project {project_id}, {project.task_number} tasks, "
+                f"{project.num_tasks_with_annotations} annotated, "
+                f"{project.total_annotations_number} annotations"
+            )
+        return lines
+    except (LabelStudioUnavailable, LabelStudioRefused) as error:
+        return [f"Label Studio: {error}"]
