@@ -17,7 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed
-from newsdesk.boilerplate.patterns import DATE, ENDS_ARTICLE, TIME, chrome_rule, iso_date
+from newsdesk.boilerplate.patterns import (
+    DATE,
+    ENDS_ARTICLE,
+    OPENS_COMMENTS,
+    TIME,
+    chrome_rule,
+    iso_date,
+)
 from newsdesk.boilerplate.repeated import RepeatedLines, normalise
 
 MAX_TEXT_CHARS = 10_000_000
@@ -120,8 +127,10 @@ def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
             i > start
             and line.words < _SHORT
             and not line.boxed
-            and ENDS_ARTICLE.search(line.text)
-            and seen >= total / 3
+            and (
+                (ENDS_ARTICLE.search(line.text) and seen >= total / 3)
+                or (OPENS_COMMENTS.search(line.text) and seen > 0)
+            )
             and (i + 1 == len(lines) or lines[i + 1].chrome or not lines[i + 1].prose)
         ):
             return i

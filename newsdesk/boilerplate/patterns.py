@@ -108,6 +108,14 @@ ENDS_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
+# A comment thread can be longer than the article, so its opener ends the article wherever
+# it comes.
+OPENS_COMMENTS = re.compile(
+    r"\b\d+\s+(comments?|responses?|replies|comentários?|comentarios|kommentare|commentaires"
+    r"|commenti|комментари\w*)\b|^\W*(leave a (reply|comment)|post a comment|댓글|コメント)",
+    re.IGNORECASE,
+)
+
 DATE = re.compile(
     r"\b(\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[./년年]\s?\d{1,2}"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
