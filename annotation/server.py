@@ -43,10 +43,11 @@ class LocalLabelStudio:
     """Where a local server lives: `<state>/labelstudio/` holds venv, data, log and state."""
 
     home: Path
+    shared_venv: Path | None = None  # tests reuse one install across throwaway servers
 
     @property
     def venv(self) -> Path:
-        return self.home / "venv"
+        return self.shared_venv or self.home / "venv"
 
     @property
     def executable(self) -> Path:
@@ -105,11 +106,15 @@ class LocalLabelStudio:
         }
         command = [
             str(self.executable), "start", "--no-browser", "--internal-host", "127.0.0.1",
-            "--port", str(chosen), "--data-dir", state["data_dir"],
-            "--username", state["username"], "--password", state["password"],
-            "--user-token", state["token"], "--enable-legacy-api-token",
+            "--port", str(chosen), "--data-dir", state["data_dir"], "--enable-legacy-api-token",
         ]  # fmt: skip
-        pid = launch(command, QUIET_ENV, self.log)
+        # credentials through the environment, not argv: argv is visible to every local user
+        secrets_env = {
+            "LABEL_STUDIO_USERNAME": str(state["username"]),
+            "LABEL_STUDIO_PASSWORD": str(state["password"]),
+            "LABEL_STUDIO_USER_TOKEN": str(state["token"]),
+        }
+        pid = launch(command, {**QUIET_ENV, **secrets_env}, self.log)
         state["pid"] = pid
         write_state(self.state_file, state)
         wait_until(

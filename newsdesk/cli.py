@@ -282,6 +282,16 @@ def labelstudio_start(config: ConfigOption = None) -> None:
     )
 
 
+@labelstudio_app.command("install")
+def labelstudio_install(config: ConfigOption = None) -> None:
+    """Install Label Studio into its own virtual environment (start does this too)."""
+    from annotation.connection import local_server
+
+    server = local_server(_settings(config))
+    installed = _guarded(server.install)
+    out.print(f"Label Studio {'installed' if installed else 'already installed'} in {server.venv}")
+
+
 @labelstudio_app.command("stop")
 def labelstudio_stop(config: ConfigOption = None) -> None:
     """Stop the local Label Studio."""

@@ -106,10 +106,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None:
         raise BadInput("undecodable text: not UTF-8 and no other encoding fits")
-    return str(best), best.encoding
+    # single-byte code pages often tie; the web's most common legacy one wins a tie
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    chosen = next((m for m in tied if m.encoding == "cp1252"), best)
+    return str(chosen), chosen.encoding
 
 
 def _field(row: Mapping[str, object], name: str) -> str | None:

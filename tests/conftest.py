@@ -1,0 +1,66 @@
+"""Shared fixtures: one real Label Studio and one Prefect test harness per test session."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from annotation.client import LabelStudioClient
+from annotation.server import LocalLabelStudio
+from newsdesk.services import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED = ROOT.parent / "shared"
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """A real Label Studio on a free port with a temporary data dir, for the whole session."""
+    home = tmp_path_factory.mktemp("labelstudio")
+    server = LocalLabelStudio(home, shared_venv=ROOT / ".newsdesk" / "labelstudio" / "venv")
+    state, _ = server.start(free_port(18200), "admin@newsdesk.test")
+    yield state
+    server.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture()
+def ls_client(labelstudio: dict[str, object]) -> LabelStudioClient:
+    return LabelStudioClient(str(labelstudio["url"]), str(labelstudio["token"]))
+
+
+def sign_up(url: str, email: str, password: str) -> str:
+    """Create an annotator the way a person does (the sign-up form) and return their token."""
+    with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as browser:
+        page = browser.get("/user/signup/")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert csrf, "sign-up form without CSRF token"
+        browser.post(
+            "/user/signup/",
+            data={"csrfmiddlewaretoken": csrf.group(1), "email": email, "password": password},
+            headers={"Referer": f"{url}/user/signup/"},
+        )
+        response = browser.get("/api/current-user/token")
+        response.raise_for_status()
+        return response.json()["token"]
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Prefect's test harness (a temporary server), started once: it takes ~20 s."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -1,0 +1,112 @@
+"""Ingest: every record kept, duplicate or quarantined, with counts that add up."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from newsdesk.ingest import ingest
+from newsdesk.readers import decode, read_file
+from newsdesk.workspace import Workspace
+from schemas import tables
+from tests.conftest import SAMPLES
+
+
+def _write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def test_samples_counts_add_up_and_rerun_is_a_no_op(tmp_path: Path) -> None:
+    workspace = Workspace(str(tmp_path / "ws"))
+    first = ingest(workspace, [SAMPLES])
+    reasons = {Path(q.source_file).name: q.reason for q in first.quarantined}
+    assert reasons["empty.txt"] == "empty file"
+    assert "malformed JSON" in reasons["northern-dispatch.jsonl"]
+    assert first.duplicates == 1
+    assert first.kept == workspace.count_rows("articles") == 8
+    assert first.records == first.kept + first.duplicates + len(first.quarantined) == 11
+
+    second = ingest(workspace, [SAMPLES])
+    assert second.kept == 0 and second.unchanged == 8
+    assert second.records == first.records
+    assert workspace.count_rows("articles") == 8
+
+
+def test_latin1_file_is_decoded_not_lost(tmp_path: Path) -> None:
+    workspace = Workspace(str(tmp_path / "ws"))
+    ingest(workspace, [SAMPLES / "text" / "geneve-dialogue-latin1.txt"])
+    (row,) = workspace.read("articles", tables.ARTICLES).to_pylist()
+    assert "Genève" in row["content"] and "échange" in row["content"]
+    assert row["encoding"] != "utf-8"
+    assert row["language"] == "fr"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("blank.txt", "  \n\t\n", "only whitespace"),
+        ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "binary"),
+        ("notes.docx", "hello", "unsupported file type .docx"),
+        ("list.json", "[1, 2", "malformed JSON"),
+    ],
+)
+def test_bad_files_are_quarantined_with_a_reason(
+    tmp_path: Path, name: str, data: bytes | str, reason: str
+) -> None:
+    path = _write(tmp_path / name, data)
+    (item,) = list(read_file(path, 2**20))
+    assert item.record == -1 and reason in item.reason
+    assert str(path) in str(item)
+
+
+def test_huge_file_is_quarantined_without_reading_it(tmp_path: Path) -> None:
+    path = _write(tmp_path / "big.txt", "word " * 300_000)
+    (item,) = list(read_file(path, 2**20))
+    assert "too large" in item.reason
+
+
+def test_jsonl_records_keep_metadata_and_bad_lines_are_named(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": 1, "html": "<html><body><p>Hi there.</p></body></html>",
+                    "url": "https://www.example.com/a", "headline": "A"}),
+        "{not json",
+        json.dumps({"id": 3, "title": "no body"}),
+        json.dumps(["not", "an", "object"]),
+    ]  # fmt: skip
+    path = _write(tmp_path / "feed.jsonl.gz", gzip.compress("\n".join(lines).encode()))
+    path = path.rename(tmp_path / "feed.jsonl")
+    items = list(read_file(path, 2**20))
+    assert items[0].format == "html" and items[0].title == "A"
+    assert items[0].url == "https://www.example.com/a"
+    assert "line 2" in items[1].reason
+    assert "no html or text" in items[2].reason
+    assert "not an object" in items[3].reason
+
+
+def test_duplicate_content_across_files_is_recorded(tmp_path: Path) -> None:
+    body = "A headline\n\nThe same article body, sent twice by the scraper.\n"
+    _write(tmp_path / "in" / "a.txt", body)
+    _write(tmp_path / "in" / "b.txt", body.replace("\n", "\r\n"))
+    workspace = Workspace(str(tmp_path / "ws"))
+    report = ingest(workspace, [tmp_path / "in" / "*.txt"])
+    assert (report.kept, report.duplicates) == (1, 1)
+    (duplicate,) = workspace.read("duplicates", tables.DUPLICATES).to_pylist()
+    assert duplicate["source_file"].endswith("b.txt")
+    assert duplicate["duplicate_of"].endswith("a.txt#0")
+
+
+def test_missing_input_is_reported(tmp_path: Path) -> None:
+    report = ingest(Workspace(str(tmp_path / "ws")), [tmp_path / "nope"])
+    assert [q.reason for q in report.quarantined] == ["no such file or folder"]
+
+
+def test_decode_prefers_utf8_and_strips_bom() -> None:
+    assert decode("\ufeffПривет".encode()) == ("Привет", "utf-8")

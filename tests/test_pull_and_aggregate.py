@@ -1,0 +1,97 @@
+"""Pull-side checks and aggregation, on results shaped like Label Studio's."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotation.aggregate import aggregate, majority_stance
+from annotation.offsets import to_utf16
+from annotation.pull import InvalidResult, parse_result, pseudonym
+from newsdesk.labelschema import load_label_schema
+
+SCHEMA = load_label_schema()
+SENTENCE = "Kim 😀 warned Seoul (서울) on Friday."
+
+
+def _span(word: str, label: str = "warning_threat", name: str = "event", **extra) -> dict:
+    start = SENTENCE.index(word)
+    value = {
+        "start": to_utf16(SENTENCE, start),
+        "end": to_utf16(SENTENCE, start + len(word)),
+        "text": word,
+        "labels": [label],
+    }
+    return {"id": word, "from_name": name, "type": "labels", "value": value | extra}
+
+
+STANCE = {"from_name": "stance", "type": "choices", "value": {"choices": ["against"]}}
+
+
+def test_valid_result_converts_utf16_offsets_to_python() -> None:
+    stance, spans, relations = parse_result(
+        [STANCE, _span("warned"), _span("서울", "place", "role"),
+         {"type": "relation", "from_id": "warned", "to_id": "서울"}],
+        SENTENCE,
+        SCHEMA,
+    )  # fmt: skip
+    assert stance == "against"
+    assert [(s["label"], SENTENCE[s["start"] : s["end"]]) for s in spans] == [
+        ("warning_threat", "warned"),
+        ("place", "서울"),
+    ]
+    assert relations == [{"from_id": "warned", "to_id": "서울"}]
+
+
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [
+        ([{"from_name": "stance", "type": "choices", "value": {"choices": ["angry"]}}], "stance"),
+        ([_span("warned", "coup")], "unknown event label"),
+        ([_span("warned", start=0, end=99)], "outside"),
+        ([_span("warned", text="warns")], "does not match"),
+        ([_span("warned"), {"type": "relation", "from_id": "warned", "to_id": "x"}], "missing"),
+        ([{"from_name": "mood", "type": "choices", "value": {}}], "unknown control"),
+    ],
+)
+def test_invalid_results_are_refused_with_a_reason(result: list, reason: str) -> None:
+    with pytest.raises(InvalidResult, match=reason):
+        parse_result(result, SENTENCE, SCHEMA)
+
+
+def test_pseudonyms_are_stable_salted_and_opaque() -> None:
+    assert pseudonym("a@x.org", "s1") == pseudonym("a@x.org", "s1")
+    assert pseudonym("a@x.org", "s1") != pseudonym("a@x.org", "s2")
+    assert "a@x.org" not in pseudonym("a@x.org", "s1")
+
+
+def _annotation(stance: str | None, spans=(), cancelled=False, truth=False, at="1") -> dict:
+    return {
+        "stance": stance,
+        "spans": list(spans),
+        "was_cancelled": cancelled,
+        "ground_truth": truth,
+        "updated_at": at,
+    }
+
+
+def test_majority_and_ties() -> None:
+    assert majority_stance(["favor", "favor", "against"]) == ("favor", 2 / 3)
+    assert majority_stance(["favor", "against"])[0] is None
+    assert majority_stance([]) == (None, 0.0)
+
+
+def test_cancelled_ignored_and_ground_truth_overrides() -> None:
+    votes = [_annotation("favor"), _annotation("favor"), _annotation(None, cancelled=True)]
+    assert aggregate(votes).stance == "favor" and aggregate(votes).annotators == 2
+    votes.append(_annotation("against", truth=True))
+    assert aggregate(votes).stance == "against"
+
+
+def test_overlapping_spans_of_one_type_agree() -> None:
+    a = {"label": "statement", "start": 0, "end": 4, "text": "said"}
+    b = {"label": "statement", "start": 0, "end": 8, "text": "said on "}
+    other = {"label": "protest", "start": 0, "end": 4, "text": "said"}
+    result = aggregate(
+        [_annotation("favor", [a]), _annotation("favor", [a]), _annotation("favor", [b, other])]
+    )
+    assert result.spans == [a]  # most common extent; the lone protest span lacks support
