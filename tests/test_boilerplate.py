@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.boilerplate import (
+    REPEATED_LINES_SCHEMA,
     Extraction,
     RepeatedLines,
     explain,
@@ -249,6 +250,24 @@ def test_repeated_lines_merge_and_roundtrip_equal_one_pass() -> None:
     rows = restored.to_pylist()
     assert all(set(r) == {"source", "line_hash", "documents"} for r in rows)
     assert not any(BOILER in str(r) for r in rows)  # hashes, not text
+
+
+def test_repeated_lines_table_is_well_typed_when_every_source_is_none() -> None:
+    import pyarrow as pa
+
+    stats = RepeatedLines()
+    for d in _corpus_docs(3):
+        stats.add(None, d)
+    shard = pa.Table.from_pylist(stats.to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    empty = pa.Table.from_pylist(RepeatedLines().to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    named = RepeatedLines()
+    named.add("s", PARAGRAPHS[0])
+    other = pa.Table.from_pylist(named.to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    assert shard.schema.field("source").type == pa.string()
+    assert shard.schema.field("line_hash").type == pa.int64()
+    merged = pa.concat_tables([shard, empty, other])
+    restored = RepeatedLines.from_pylist(merged.to_pylist())
+    assert restored.documents(None) == 3 and restored.documents("s") == 1
 
 
 def test_strip_records_uses_the_whole_input_as_corpus_and_keeps_order() -> None:

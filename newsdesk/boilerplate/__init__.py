@@ -4,9 +4,10 @@ from newsdesk.boilerplate.html import extract_html
 from newsdesk.boilerplate.lines import extract_text
 from newsdesk.boilerplate.model import Extraction, LineDecision
 from newsdesk.boilerplate.records import explain, strip_records
-from newsdesk.boilerplate.repeated import RepeatedLines
+from newsdesk.boilerplate.repeated import REPEATED_LINES_SCHEMA, RepeatedLines
 
 __all__ = [
+    "REPEATED_LINES_SCHEMA",
     "Extraction",
     "LineDecision",
     "RepeatedLines",
