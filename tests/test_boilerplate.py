@@ -138,6 +138,17 @@ def test_inline_newsletter_promo_does_not_end_the_article() -> None:
     assert "newsletter" in {d.rule for d in e.decisions}
 
 
+def test_caption_ending_in_a_credit_is_dropped_however_long() -> None:
+    caption = (
+        "Council members and residents gathered at the northern tram depot on Tuesday "
+        "evening to hear the results of the long vote on the extension plansCredit: Jane Roe"
+    )
+    text = "\n".join([PARAGRAPHS[0], caption, PARAGRAPHS[1], "Photo: City Archive", PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert kept(e) == PARAGRAPHS
+    assert "photo-credit" in {d.rule for d in e.decisions if d.text == caption}
+
+
 @pytest.mark.parametrize(
     "paragraphs",
     [
@@ -314,6 +325,22 @@ def test_html_article_body_without_chrome() -> None:
     assert e.title == "Council extends tram line"
     assert e.byline == "Jane Roe"
     assert e.published_at == "2024-03-05"
+
+
+def test_html_list_closing_the_article_is_kept() -> None:
+    dates = [f"June {d} – Stadium {d}, City {d}" for d in range(1, 9)]
+    extra = "<h3>Tour dates</h3><ul>" + "".join(f"<li>{d}</li>" for d in dates) + "</ul>"
+    page = article_html(PARAGRAPHS, extra=extra)
+    e = extract_html(page)
+    for line in ["Tour dates", *dates]:
+        assert line in kept(e)
+    assert "Share on" not in e.body and "Bus fares" not in e.body
+
+
+def test_html_one_teaser_after_the_article_is_not_pulled_in() -> None:
+    extra = "<p>Mayor opens new bicycle lanes along the river</p>"
+    e = extract_html(article_html(PARAGRAPHS, extra=extra))
+    assert "bicycle" not in e.body
 
 
 def test_html_decisions_name_the_removed_chrome() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed
 from newsdesk.boilerplate.patterns import (
+    CAPTION_CREDIT,
     DATE,
     ENDS_ARTICLE,
     OPENS_COMMENTS,
@@ -25,7 +26,7 @@ from newsdesk.boilerplate.patterns import (
     chrome_rule,
     iso_date,
 )
-from newsdesk.boilerplate.repeated import RepeatedLines, normalise
+from newsdesk.boilerplate.repeated import RepeatedLines
 
 MAX_TEXT_CHARS = 10_000_000
 """Longer input is refused with an error: no news article is that long."""
@@ -35,6 +36,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)\]]*\s*$")
 _INNER_SENTENCE = re.compile(r"\w\w[.!?。！？]['\"’”»)]*\s+\S")
 _HEADLINE_WINDOW = 8
+_MIN_TAIL = 3
+"""A closing table or list has at least this many lines; one or two are teasers."""
 _SHORT = 15
 """Lines with fewer effective words than this can be chrome; longer ones are prose-sized."""
 
@@ -53,6 +56,8 @@ class Line:
     boxed: bool = False
     """Set by the HTML path for blocks in a marked box (share bar, caption, related list):
     dropped on their own without breaking the text flow around them."""
+    caption: bool = False
+    """Ends with a photo credit: a caption, dropped whatever its length."""
 
     @property
     def prose(self) -> bool:
@@ -62,7 +67,7 @@ class Line:
     @property
     def weight(self) -> float:
         """Contribution to the main-run score."""
-        if self.boxed:
+        if self.boxed or (self.caption and self.words >= _SHORT):
             return 0.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
@@ -86,7 +91,10 @@ def make_line(index: int, text: str) -> Line:
     chrome = chrome_rule(text) if words < 40 else None
     if chrome == "byline" and words > 10:
         chrome = None
-    return Line(index, text, words, sentence, chrome)
+    caption = words < 80 and bool(CAPTION_CREDIT.search(text))
+    if caption:
+        chrome = "photo-credit"
+    return Line(index, text, words, sentence, chrome, caption=caption)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -138,6 +146,28 @@ def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
     return end
 
 
+def extend_tail(lines: list[Line], end: int) -> int:
+    """New end of the run: unmarked short lines after it that are still in the container.
+
+    The HTML container already excludes the page around the article, so a table or list
+    that closes the article (tour dates, standings, a product list) is part of it, until
+    the first line that is chrome and not a marked box.
+    """
+    j = end
+    new_end = end
+    while j < len(lines):
+        line = lines[j]
+        if line.boxed:
+            j += 1
+            continue
+        if line.chrome or ENDS_ARTICLE.search(line.text) or OPENS_COMMENTS.search(line.text):
+            break
+        j += 1
+        new_end = j
+    added = sum(not line.boxed for line in lines[end:new_end])
+    return new_end if added >= _MIN_TAIL else end
+
+
 def is_headline(line: Line) -> bool:
     """Headline-shaped: a handful of words, not a sentence run, not chrome or a date."""
     return (
@@ -173,11 +203,13 @@ def extract_lines(
     pool = candidates if candidates else list(range(len(lines)))
     sub = [lines[i] for i in pool]
     first, last = main_run(sub)
+    if candidates:
+        last = extend_tail(sub, last)
     last = cut_at_appeal(sub, first, last)
     body = set(pool[first:last])
     start = pool[first]
     headline = (pick_headline or find_headline)(lines, start)
-    counts = Counter(normalise(line.text) for line in lines)
+    counts = Counter(_page_key(line.text) for line in lines)
     in_body = [lines[i] for i in sorted(body)]
     use_corpus = repeated is not None and _corpus_applies(in_body, source, repeated)
     end = max(body) + 1
@@ -203,6 +235,12 @@ def extract_lines(
     return Extraction(text, title, byline, published, decisions, None)
 
 
+def _page_key(text: str) -> str:
+    """Key for repetition within one page: rows of a table differ only in their numbers,
+    so unlike the corpus key the digits are kept."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
 def _corpus_applies(body: list[Line], source: str | None, repeated: RepeatedLines) -> bool:
     """Skip the corpus rule for near-duplicate articles, whose every line repeats."""
     prose = [line for line in body if line.prose]
@@ -218,10 +256,12 @@ def _body_rule(
 ) -> str:
     if isinstance(repeated, RepeatedLines) and repeated.is_repeated(source, line.text):
         return "repeated-in-source"
+    if line.caption:
+        return "photo-credit"
     if line.words < _SHORT:
         if line.chrome:
             return line.chrome
-        if counts[normalise(line.text)] > 1:
+        if counts[_page_key(line.text)] > 1:
             return "repeated-in-page"
         if DATE.search(line.text) or TIME.search(line.text):
             return "dateline"

@@ -54,7 +54,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(photo(graph)?s?|image|picture|pic|foto|bild|imagem|immagine|illustration"
             r"|credits?\s*:|courtesy|getty|shutterstock|istock(photo)?|afp|associated press"
             r"|ap photo|reuters|epa|wiki ?commons|wikimedia|unsplash|flickr|file photo"
-            r"|фото|사진|写真|图片|圖片)\b|©|\(c\)|/\s*(getty|ap|afp|reuters)\b",
+            r"|фото|사진|写真|图片|圖片)\b|©|\(c\)|/\s*(getty|ap|afp|reuters)\b"
+            r"|credits?\s*:",
             _F,
         ),
     ),
@@ -113,6 +114,16 @@ ENDS_ARTICLE = re.compile(
 OPENS_COMMENTS = re.compile(
     r"\b\d+\s+(comments?|responses?|replies|comentários?|comentarios|kommentare|commentaires"
     r"|commenti|комментари\w*)\b|^\W*(leave a (reply|comment)|post a comment|댓글|コメント)",
+    re.IGNORECASE,
+)
+
+# A caption ends with its credit: "... the depot.Credit: City Archive", "... (Photo: AP)".
+# Such a line is a caption however long the description before it is.
+CAPTION_CREDIT = re.compile(
+    r"(credits?|photo(graph)?s?|foto|fotografia|image|picture|pic|source|bild|фото)\s*:"
+    r"\s*[^.!?:]{1,60}\W*$"
+    r"|\((photo|foto|image|credit|getty|ap|afp|reuters|epa)\b[^()]{0,60}\)\W*$"
+    r"|/\s*(getty( images)?|ap|afp|reuters|epa|shutterstock)\W*$",
     re.IGNORECASE,
 )
 
