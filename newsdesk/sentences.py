@@ -1,0 +1,566 @@
+"""Rule-based sentence splitter with character offsets, tuned for news text.
+
+One compiled regex finds candidate boundaries (terminal punctuation followed by
+whitespace, line breaks, CJK full stops); each candidate gets a cheap decision
+from the surrounding characters. Everything is linear in the input length: the
+regex never backtracks over runs of punctuation and every look-back is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    """One sentence: ``text[start:end]``, stripped, inside paragraph ``paragraph``."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+_TERMINALS = ".!?…‼⁇⁈⁉।॥؟۔։።"
+_CLOSERS = "\"'”’»)]}›"
+_OPENERS = "\"'“‘«([{‹¿¡"
+_BULLETS = "•●▪◦‣⁃"
+_CJK_TERMINALS = "。！？｡"
+_TOKEN_PREFIX = _OPENERS + _BULLETS
+_CJK_CLOSERS = "」』”’）)\"'"
+
+
+def _cls(chars: str) -> str:
+    return "[" + re.escape(chars) + "]"
+
+
+# Candidate boundaries. Each match first skips ordinary text with a possessive class
+# (fast, no backtracking) and then always matches one alternative, so the scan never
+# restarts inside a run: 10,000 dots are one match, a 100 KB line is one match.
+#   w: terminal run + closing quotes/brackets + whitespace (lastgroup "t" when no
+#      whitespace follows: punctuation inside a token such as "3.5" or "U.S.A").
+#   n: a newline not preceded by terminal punctuation (headline, list, wrap, paragraph).
+#   c: CJK full stop, which needs no following space.
+_CANDIDATE = re.compile(
+    rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS)}\n]*+"
+    rf"(?:(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
+    rf"(?:{_cls(_CLOSERS)}*+(?P<w>\s++))?"
+    r"|(?P<n>\n\s*+)"
+    rf"|{_cls(_CJK_TERMINALS)}++{_cls(_CJK_CLOSERS)}*+(?P<c>\s*+)"
+    r"|\Z)"
+)
+_NON_SPACE = re.compile(r"\S")
+_NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
+_MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
+# Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
+# pre-pass; each pattern starts with a literal so the scan is fast.
+_NUMBER_LIST = re.compile(r"1(\.\)|\)|\.) ")
+_LETTER_LIST = re.compile(r"a(\.\)|\)|\.) ")
+_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
+_SEPARATOR = re.compile(r"\*\*\*++")
+
+# English abbreviations that usually continue the sentence; after them a boundary
+# needs a typical sentence opener ("in the U.S. He said" vs "U.S. Secretary").
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "gen",
+        "sen",
+        "sens",
+        "rep",
+        "reps",
+        "gov",
+        "govs",
+        "lt",
+        "col",
+        "capt",
+        "cpt",
+        "sgt",
+        "maj",
+        "adm",
+        "cmdr",
+        "cdr",
+        "brig",
+        "cpl",
+        "pvt",
+        "spc",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "messrs",
+        "mmes",
+        "mme",
+        "mlle",
+        "msgr",
+        "sr",
+        "jr",
+        "esq",
+        "atty",
+        "amb",
+        "st",
+        "mt",
+        "ft",
+        "ave",
+        "blvd",
+        "rd",
+        "hwy",
+        "ct",
+        "co",
+        "cos",
+        "corp",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "bros",
+        "assn",
+        "dept",
+        "univ",
+        "govt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ala",
+        "ariz",
+        "ark",
+        "calif",
+        "colo",
+        "conn",
+        "fla",
+        "ga",
+        "ill",
+        "ind",
+        "kan",
+        "ky",
+        "la",
+        "md",
+        "mass",
+        "mich",
+        "minn",
+        "miss",
+        "mo",
+        "mont",
+        "neb",
+        "nev",
+        "okla",
+        "ore",
+        "pa",
+        "tenn",
+        "tex",
+        "va",
+        "vt",
+        "wash",
+        "wis",
+        "wyo",
+        "etc",
+        "al",
+        "approx",
+        "est",
+        "ed",
+        "eds",
+        "vol",
+        "vols",
+        "fig",
+        "figs",
+        "pp",
+        "para",
+        "art",
+        "sec",
+        "ch",
+        "chap",
+        "op",
+        "ca",
+        "cf",
+        "vs",
+        "ph.d",
+        "ph.d.s",
+    ]
+)
+# Tokens that never end a sentence before a number ("No. 5", "p. 55", "N°. 12").
+_NUMBER_PREFIXES = frozenset(["no", "nos", "n°", "nº", "tel", "ext", "p", "pop"])
+# Words that typically open a sentence and rarely follow an abbreviation mid-sentence.
+_STARTERS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "It",
+        "They",
+        "We",
+        "I",
+        "You",
+        "His",
+        "Her",
+        "Its",
+        "Their",
+        "Our",
+        "My",
+        "Your",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "There",
+        "Here",
+        "But",
+        "And",
+        "Or",
+        "So",
+        "Yet",
+        "If",
+        "When",
+        "While",
+        "As",
+        "At",
+        "In",
+        "On",
+        "For",
+        "From",
+        "By",
+        "With",
+        "After",
+        "Before",
+        "Since",
+        "Although",
+        "Though",
+        "However",
+        "Meanwhile",
+        "Then",
+        "Now",
+        "What",
+        "Why",
+        "How",
+        "Who",
+        "Where",
+        "Which",
+        "Did",
+        "Do",
+        "Does",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Will",
+        "Would",
+        "Can",
+        "Could",
+        "Should",
+        "Not",
+        "No",
+        "Yes",
+        "Some",
+        "Many",
+        "Most",
+        "All",
+        "One",
+        "Both",
+        "Each",
+        "Also",
+        "Still",
+        "Instead",
+        "Even",
+        "Such",
+        "To",
+        "Under",
+        "During",
+        "Despite",
+        "According",
+        "Last",
+        "Earlier",
+        "Later",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+    ]
+)
+
+
+def _is_english(language: str | None) -> bool:
+    return language is not None and language.lower().startswith("en")
+
+
+def _strip_back(text: str, i: int) -> int:
+    """Move ``i`` left over whitespace so ``text[:i]`` ends on a visible character."""
+    while text[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _starter(text: str, s: int) -> str | None:
+    """The capitalised word at ``s`` if it is a typical sentence opener, else None."""
+    m = _NEXT_WORD.match(text, s)
+    if m is None:
+        return None
+    word = m.group(1)
+    # "J. R. R." - a single letter followed by a period is an initial, not "A"/"I".
+    if len(word) == 1 and m.group(2):
+        return None
+    return word if word in _STARTERS else None
+
+
+def _inline_lists(text: str) -> tuple[list[int], set[int]]:
+    """Forced sentence starts and list-marker periods for inline lists and bullets.
+
+    ``1.) one 2.) two`` or ``a. one b. two`` on one line: each marker after the first
+    starts a sentence and its period is not a boundary. A bullet after whitespace
+    and a ``***`` separator always stand apart. Cheap gates skip the common case.
+    """
+    forced: list[int] = []
+    markers: set[int] = set()
+    if any(b in text for b in _BULLETS):
+        for m in _BULLET.finditer(text):
+            i = m.start()
+            if i and text[i - 1].isspace():
+                forced.append(i)
+            if m.group(1):
+                markers.add(m.end() - 1)
+    if "***" in text:
+        for m in _SEPARATOR.finditer(text):
+            i, j = m.span()
+            if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
+                forced.append(i)
+                forced.append(j)
+    for rx in (_NUMBER_LIST, _LETTER_LIST):
+        for m in rx.finditer(text):
+            i = m.start()
+            if i and not text[i - 1].isspace():
+                continue
+            value, style = text[i], m.group(1)
+            line_end = text.find("\n", i)
+            if line_end < 0:
+                line_end = len(text)
+            chain = [(i, value)]
+            while True:
+                value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
+                j = text.find(f"{value}{style} ", chain[-1][0] + 1, line_end)
+                if j < 0 or not text[j - 1].isspace():
+                    break
+                chain.append((j, value))
+            if len(chain) > 1:
+                forced.extend(j for j, _ in chain[1:])
+                if style[0] == ".":
+                    markers.update(j + len(v) for j, v in chain)
+    return forced, markers
+
+
+def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan]:
+    """Split ``text`` into sentence spans; paragraphs are separated by a blank line."""
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return []
+    english = _is_english(language)
+    n = len(text)
+    cur = line_start = first.start()
+    para = 0
+    starts: list[int] = []
+    ends: list[int] = []
+    paras: list[int] = []
+    forced, markers = _inline_lists(text)
+    for m in _CANDIDATE.finditer(text, cur):
+        kind = m.lastgroup
+        if kind == "t":
+            continue
+        if kind == "w":
+            e, s = m.span("w")
+            if s >= n:
+                break
+            newlines = text.count("\n", e, s)
+            if newlines:
+                line_start = s
+                if newlines > 1:
+                    starts.append(cur)
+                    ends.append(e)
+                    paras.append(para)
+                    para += 1
+                    cur = s
+                    continue
+            c = text[s]
+            if c in _OPENERS:
+                j = s
+                while j < n and text[j] in _OPENERS:
+                    j += 1
+                c = text[j] if j < n else " "
+            if c.islower():
+                continue
+            p, t_end = m.span("t")
+            attached = p > cur and not text[p - 1].isspace()
+            if t_end - p == 1 and text[p] == ".":
+                if markers and p in markers:
+                    continue
+                if attached:
+                    lo = p - 12 if p - 12 > cur else cur
+                    tok = text[lo:p].rsplit(None, 1)[-1].lstrip(_TOKEN_PREFIX)
+                    if (
+                        tok
+                        and len(tok) < 12
+                        and not _boundary_after(text, tok, p, s, c, cur, english)
+                    ):
+                        continue
+            elif "?" not in text[p:t_end] and "!" not in text[p:t_end]:
+                if attached and text[p - 1] == "[":
+                    continue  # "[...]" marks an omission inside a sentence
+                if attached and t_end - p > 2 and text[p + 1] == " ":
+                    # "word. . . . Next": the period ends it, the ellipsis opens the next
+                    starts.append(cur)
+                    ends.append(p + 1)
+                    paras.append(para)
+                    cur = p + 2
+                    continue
+                if english and _omission(text, p, t_end, s):
+                    continue
+            starts.append(cur)
+            ends.append(e)
+            paras.append(para)
+            cur = s
+        elif kind == "n":
+            p, s = m.span("n")
+            if s >= n:
+                break
+            e = _strip_back(text, p)
+            if text.count("\n", p, s) > 1:
+                starts.append(cur)
+                ends.append(e)
+                paras.append(para)
+                para += 1
+                cur = s
+            elif _line_ends_sentence(text, line_start, e, s):
+                starts.append(cur)
+                ends.append(e)
+                paras.append(para)
+                cur = s
+            line_start = s
+        elif kind == "c":
+            e, s = m.span("c")
+            if s >= n:
+                break
+            starts.append(cur)
+            ends.append(e)
+            paras.append(para)
+            cur = s
+            newlines = text.count("\n", e, s)
+            if newlines:
+                line_start = s
+                if newlines > 1:
+                    para += 1
+        else:
+            break
+    end = _strip_back(text, n)
+    if end > cur:
+        starts.append(cur)
+        ends.append(end)
+        paras.append(para)
+    if forced:
+        _apply_forced(text, forced, starts, ends, paras)
+    return list(map(SentenceSpan, starts, ends, paras))
+
+
+def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, english: bool) -> bool:
+    """Decide a period after a short token ``tok`` ending at ``p``; next sentence at ``s``.
+
+    ``c`` is the first visible character of the next sentence (not lower case).
+    """
+    tok_start = p - len(tok)
+    if len(tok) <= 2 and (tok.isdigit() or (len(tok) == 1 and tok.isalpha())):
+        head = text[cur:tok_start]
+        if not head or head.strip(_BULLETS + " ") == "":
+            return False  # "1. First item", "a. First item": a list marker
+    key = tok.lower()
+    known = english and (key in _ABBREVIATIONS or key in _NUMBER_PREFIXES)
+    single = len(tok) == 1 and tok.isalpha()
+    multi = "." in tok and _MULTI_PERIOD.fullmatch(tok) is not None
+    if c.isdigit():
+        return not (known or single or multi)
+    if single:
+        if english and tok == "I" and _previous_word_lower(text, tok_start):
+            return True  # "you and I. Did you..." - the pronoun, not an initial
+        return english and _starter(text, s) is not None
+    if multi or (english and key in _ABBREVIATIONS):
+        if english and _starter(text, s) is None:
+            return False
+        # "At 5 a.m. Mr. Smith went": a three-word fragment is no sentence.
+        return text.count(" ", cur, p) >= 3
+    return True
+
+
+def _omission(text: str, p: int, t_end: int, s: int) -> bool:
+    """An ellipsis of three dots before the pronoun "I" marks an omission, not an end."""
+    t = text[p:t_end]
+    if t.count(".") + 3 * t.count("…") >= 4:
+        return False  # ". . . ." is an ellipsis plus a full stop
+    nxt = _NEXT_WORD.match(text, s)
+    return nxt is not None and nxt.group(1) == "I" and not nxt.group(2)
+
+
+def _previous_word_lower(text: str, i: int) -> bool:
+    """True if the word before position ``i`` starts with a lower-case letter."""
+    j = i - 1
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    k = max(text.rfind(" ", 0, j), text.rfind("\n", 0, j)) + 1
+    return k < j and text[k].islower()
+
+
+def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
+    """Does a line without terminal punctuation (``line_start:e``) end a sentence?
+
+    Headlines and list items stand alone; wrapped text continues on the next line.
+    """
+    c = text[s]
+    if c in _BULLETS or _LIST_LINE.match(text, s):
+        return True
+    if text[line_start] in _BULLETS or _LIST_LINE.match(text, line_start):
+        return True
+    last = text[e - 1]
+    if c.islower() or last in ",;&/(-–—":
+        return False
+    if last == ":":
+        return True
+    length = e - line_start
+    if length <= 40:
+        return True
+    next_end = text.find("\n", s)
+    if next_end < 0:
+        next_end = len(text)
+    return length < 0.75 * (next_end - s)
+
+
+def _apply_forced(
+    text: str, forced: list[int], starts: list[int], ends: list[int], paras: list[int]
+) -> None:
+    """Split spans at forced sentence starts (inline list markers, bullets)."""
+    n = len(text)
+    for f in sorted(set(forced)):
+        while f < n and text[f].isspace():
+            f += 1
+        k = bisect_right(starts, f) - 1
+        if k < 0 or f >= ends[k] or f == starts[k]:
+            continue
+        e = _strip_back(text, f)
+        if e <= starts[k]:
+            continue
+        starts.insert(k + 1, f)
+        ends.insert(k + 1, ends[k])
+        paras.insert(k + 1, paras[k])
+        ends[k] = e
