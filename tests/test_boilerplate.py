@@ -138,6 +138,15 @@ def test_inline_newsletter_promo_does_not_end_the_article() -> None:
     assert "newsletter" in {d.rule for d in e.decisions}
 
 
+def test_chrome_patterns_ignore_case() -> None:
+    from newsdesk.boilerplate.patterns import chrome_rule
+
+    assert chrome_rule("SIGN UP FOR OUR NEWSLETTER") == "newsletter"
+    assert chrome_rule("Read More") == "related"
+    assert chrome_rule("ПОДПИШИТЕСЬ на рассылку") == "newsletter"
+    assert chrome_rule("The council met on Tuesday.") is None
+
+
 def test_caption_ending_in_a_credit_is_dropped_however_long() -> None:
     caption = (
         "Council members and residents gathered at the northern tram depot on Tuesday "

@@ -99,6 +99,26 @@ class Block:
         return Block(self.tag, self.path, self.zones)
 
 
+_ANY_CLASS_ZONE = re.compile("|".join(f"(?:{p.pattern})" for _, p in _CLASS_ZONES), re.IGNORECASE)
+_ZONE_CACHE: dict[str, str | None] = {}
+_ZONE_CACHE_MAX = 50_000
+
+
+def _class_zone(attrs: str) -> str | None:
+    """Zone named by class/id tokens; memoised, as pages repeat the same class strings."""
+    try:
+        return _ZONE_CACHE[attrs]
+    except KeyError:
+        pass
+    zone = None
+    if _ANY_CLASS_ZONE.search(attrs):
+        zone = next((name for name, pattern in _CLASS_ZONES if pattern.search(attrs)), None)
+    if len(_ZONE_CACHE) >= _ZONE_CACHE_MAX:
+        _ZONE_CACHE.clear()
+    _ZONE_CACHE[attrs] = zone
+    return zone
+
+
 def element_zone(el: etree._Element, tag: str) -> str | None:
     """Zone hinted by the element's tag, role, class or id."""
     zone = _TAG_ZONES.get(tag)
@@ -110,10 +130,7 @@ def element_zone(el: etree._Element, tag: str) -> str | None:
     attrs = f"{el.get('class', '')} {el.get('id', '')}".strip()
     if not attrs:
         return None
-    for name, pattern in _CLASS_ZONES:
-        if pattern.search(attrs):
-            return name
-    return None
+    return _class_zone(attrs)
 
 
 def walk(root: etree._Element) -> list[Block]:

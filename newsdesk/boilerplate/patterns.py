@@ -169,9 +169,15 @@ def iso_date(text: str) -> str | None:
     return None
 
 
+# Case-insensitive matching in `re` is slow on long Unicode lines: match the lower-cased
+# line against flag-free copies instead (the patterns are written in lower case).
+_LOWER_RULES = tuple((name, re.compile(p.pattern)) for name, p in RULES)
+
+
 def chrome_rule(line: str) -> str | None:
     """Name of the first boilerplate pattern the line matches, or None."""
-    for name, pattern in RULES:
-        if pattern.search(line):
+    low = line.lower()
+    for name, pattern in _LOWER_RULES:
+        if pattern.search(low):
             return name
     return None
