@@ -25,7 +25,29 @@ def workspace_status(settings: Settings) -> str:
             for (name, record), reason in sorted(unique.items())
         ]
     lines += _labelstudio_lines(settings)
+    lines += _where_to_look(settings)
     return "\n".join(lines)
+
+
+def _where_to_look(settings: Settings) -> list[str]:
+    """Where a person opens what the run made: the servers' UIs and the latest version."""
+    from annotation.connection import local_server
+    from newsdesk.orchestration import LocalPrefect
+    from newsdesk.publish import dataset_root, latest_version
+
+    lines = []
+    if state := local_server(settings).running():
+        lines.append(
+            f"Open Label Studio: {state['url']}  (login {state['username']}, "
+            f"password {state['password']})"
+        )
+    if state := LocalPrefect(settings.state_path / "prefect").running():
+        lines.append(f"Open the Prefect UI: {str(state['api_url']).removesuffix('/api')}")
+    root = dataset_root(settings)
+    if version := latest_version(root):
+        lines.append(f"Latest dataset version: {root / version}")
+        lines.append(f'  from datasets import load_dataset; ds = load_dataset("{root / version}")')
+    return lines
 
 
 def _labelstudio_lines(settings: Settings) -> list[str]:

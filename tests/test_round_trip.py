@@ -107,7 +107,7 @@ def test_pipeline_push_annotate_pull_publish(
     rows = [row for split in loaded.values() for row in split]
     assert len(rows) == len(pushed)
     stance_names = loaded[next(iter(loaded))].features["stance"].names
-    event_names = loaded[next(iter(loaded))].features["events"][0]["label"].names
+    event_names = loaded[next(iter(loaded))].features["events"].feature["label"].names
     labeled = {row["sentence_id"]: row for row in rows if row["annotator_count"]}
     assert set(labeled) == {emoji_task.data["sentence_id"], warning_task.data["sentence_id"]}
     emoji_row = labeled[emoji_task.data["sentence_id"]]
