@@ -138,6 +138,34 @@ def test_inline_newsletter_promo_does_not_end_the_article() -> None:
     assert "newsletter" in {d.rule for d in e.decisions}
 
 
+def test_comment_thread_under_a_heading_is_dropped() -> None:
+    text = "\n".join(
+        [
+            "Tram line extended to the north",
+            *PARAGRAPHS,
+            "Top Rated Comments",
+            "2 days ago at 07:52 am",
+            "I think the council should have done this years ago, the buses are always full.",
+            "Rating: 12 Votes",
+            "Anna on March 5, 2024 at 4:47 pm said:",
+            "Finally some good news for the northern districts, although the cost worries me.",
+        ]
+    )
+    assert kept(extract_text(text)) == ["Tram line extended to the north", *PARAGRAPHS]
+
+
+def test_consent_banner_is_dropped_however_long() -> None:
+    banner = (
+        "We use cookies and other tracking technologies to improve your browsing experience "
+        "on our site, show personalized content and targeted ads, analyze site traffic, and "
+        "understand where our audiences come from. By choosing I Accept, you consent to our "
+        "use of cookies and other tracking technologies."
+    )
+    text = "\n".join([banner, "Tram line extended", "New, 15 comments", *PARAGRAPHS])
+    e = extract_text(text)
+    assert kept(e) == ["Tram line extended", *PARAGRAPHS]
+
+
 def test_chrome_patterns_ignore_case() -> None:
     from newsdesk.boilerplate.patterns import chrome_rule
 

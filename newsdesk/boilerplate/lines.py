@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed
 from newsdesk.boilerplate.patterns import (
     CAPTION_CREDIT,
+    COMMENT_STAMP,
+    COMMENTS_WORD,
+    CONSENT_BANNER,
     DATE,
     ENDS_ARTICLE,
     OPENS_COMMENTS,
@@ -67,8 +70,10 @@ class Line:
     @property
     def weight(self) -> float:
         """Contribution to the main-run score."""
-        if self.boxed or (self.caption and self.words >= _SHORT):
+        if self.boxed or (self.caption and self.words >= _SHORT and self.chrome != "cookie-notice"):
             return 0.0
+        if self.caption:
+            return -3.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
@@ -94,6 +99,9 @@ def make_line(index: int, text: str) -> Line:
     caption = words < 80 and bool(CAPTION_CREDIT.search(text))
     if caption:
         chrome = "photo-credit"
+    elif words < 80 and CONSENT_BANNER.search(text):
+        chrome = "cookie-notice"
+        caption = True  # dropped whatever its length, weighs like chrome
     return Line(index, text, words, sentence, chrome, caption=caption)
 
 
@@ -138,12 +146,23 @@ def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
             and (
                 (ENDS_ARTICLE.search(line.text) and seen >= total / 3)
                 or (OPENS_COMMENTS.search(line.text) and seen > 0)
+                or (seen > 0 and opens_thread(lines, i))
             )
             and (i + 1 == len(lines) or lines[i + 1].chrome or not lines[i + 1].prose)
         ):
             return i
         seen += weights[i - start]
     return end
+
+
+def opens_thread(lines: list[Line], i: int) -> bool:
+    """A short heading naming comments, with a posting stamp within the next lines."""
+    line = lines[i]
+    if line.words > 6 or not COMMENTS_WORD.search(line.text):
+        return False
+    return any(
+        nxt.words < _SHORT and COMMENT_STAMP.search(nxt.text) for nxt in lines[i + 1 : i + 4]
+    )
 
 
 def extend_tail(lines: list[Line], end: int) -> int:
@@ -174,6 +193,7 @@ def is_headline(line: Line) -> bool:
         3 <= line.words <= 30
         and not line.chrome
         and not DATE.search(line.text)
+        and not OPENS_COMMENTS.search(line.text)
         and not line.text.endswith((":", ",", "|"))
         and not _INNER_SENTENCE.search(line.text)
     )
@@ -257,7 +277,7 @@ def _body_rule(
     if isinstance(repeated, RepeatedLines) and repeated.is_repeated(source, line.text):
         return "repeated-in-source"
     if line.caption:
-        return "photo-credit"
+        return line.chrome or "photo-credit"
     if line.words < _SHORT:
         if line.chrome:
             return line.chrome
@@ -269,7 +289,7 @@ def _body_rule(
 
 
 def _outside_rule(line: Line, before: bool) -> str:
-    if line.chrome and line.words < _SHORT:
+    if line.chrome and (line.words < _SHORT or line.caption):
         return line.chrome
     if line.prose:
         return "before-body" if before else "after-body"

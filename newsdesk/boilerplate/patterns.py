@@ -127,6 +127,30 @@ CAPTION_CREDIT = re.compile(
     re.IGNORECASE,
 )
 
+# A heading over a comment thread ("Top Rated Comments", "Kommentare (12)"): a comment
+# section when a posting stamp follows it.
+COMMENTS_WORD = re.compile(
+    r"\b(comments?|comentários?|comentarios?|kommentare?|commentaires?|commenti|reacties"
+    r"|komentar|комментари\w*)\b|댓글|コメント|评论|評論",
+    re.IGNORECASE,
+)
+
+# How comments are stamped: "2 days ago at 07:52 am", "Jo on May 2, 2019 at 4:47 pm said:".
+COMMENT_STAMP = re.compile(
+    r"\b(ago|said|says|wrote|replied|reply|votes?|likes?)\b\W*$|\b\d{1,2}:\d\d\s*([ap]\.?m\.?)?\W*$"
+    r"|\b(hours?|days?|minutes?|weeks?|months?) ago\b",
+    re.IGNORECASE,
+)
+
+# Unmistakable consent banners, chrome however long they are (the looser cookie-notice
+# rule also matches recipes, so it only applies to short lines).
+CONSENT_BANNER = re.compile(
+    r"\b(we|this (web)?site|our (web)?site|our partners) (and our partners )?(uses?|stores?)"
+    r" cookies|\bconsent to (our|the) use of cookies|\baccept (all )?cookies\b"
+    r"|\bcookie (policy|settings|preferences)\b",
+    re.IGNORECASE,
+)
+
 DATE = re.compile(
     r"\b(\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[./년年]\s?\d{1,2}"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
