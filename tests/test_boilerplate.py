@@ -138,6 +138,30 @@ def test_inline_newsletter_promo_does_not_end_the_article() -> None:
     assert "newsletter" in {d.rule for d in e.decisions}
 
 
+def test_bulleted_list_inside_the_article_is_kept() -> None:
+    items = [
+        "• 8 ripe pears, cored and peeled",
+        "• 1 lemon, or about a quarter cup of juice",
+        "• 6 tbsp fruit pectin powder",
+        "• 1 tsp ground ginger",
+        "• 1 jar of honey, or 1 1/2 cups",
+        "• 2 tsp ground cinnamon",
+    ]
+    text = "\n".join([PARAGRAPHS[0], "Ingredients", *items, PARAGRAPHS[1], PARAGRAPHS[2]])
+    assert kept(extract_text(text)) == [PARAGRAPHS[0], "Ingredients", *items, *PARAGRAPHS[1:]]
+
+
+def test_list_of_names_after_the_article_is_not_bridged() -> None:
+    names = ["• Ann Lee", "• Bo Chan", "• Cy Diaz", "• Di Evans", "• Ed Fox", "• Flo Gray"]
+    appeal = (
+        "We do this work every day at no cost to you, but it is far from free to produce, "
+        "so please consider becoming a member today."
+    )
+    text = "\n".join([*PARAGRAPHS, "Editorial", *names, appeal])
+    assert kept(extract_text(text))[: len(PARAGRAPHS)] == PARAGRAPHS
+    assert not any(n in kept(extract_text(text)) for n in names)
+
+
 def test_comment_thread_under_a_heading_is_dropped() -> None:
     text = "\n".join(
         [

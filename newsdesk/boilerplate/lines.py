@@ -39,6 +39,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)\]]*\s*$")
 _INNER_SENTENCE = re.compile(r"\w\w[.!?。！？]['\"’”»)]*\s+\S")
 _HEADLINE_WINDOW = 8
+_LIST_WORDS = 3.0
+"""Mean words per item for a list to be vouched as article content."""
+_LIST_ITEM = re.compile(r"([•·▪◦●■□►▶✓✔*+\-–—]|\(?\d{1,2}[.)]|[a-z][.)])\s+\S")
 _MIN_TAIL = 3
 """A closing table or list has at least this many lines; one or two are teasers."""
 _SHORT = 15
@@ -107,7 +110,26 @@ def make_line(index: int, text: str) -> Line:
 
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines, each keeping its 0-based line number in the input."""
-    return [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
+    lines = [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
+    mark_lists(lines)
+    return lines
+
+
+def mark_lists(lines: list[Line]) -> None:
+    """Items of a bulleted or numbered list (two or more in a row) are vouched: a list in
+    the article costs the run little, so prose after it is still reached."""
+    items = [bool(_LIST_ITEM.match(line.text)) and not line.chrome for line in lines]
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and items[j]:
+            j += 1
+        group = lines[i:j]
+        # Lists of names or single words (staff, tags, teaser menus) are not vouched.
+        if len(group) >= 2 and sum(line.words for line in group) >= _LIST_WORDS * len(group):
+            for line in group:
+                line.vouched = True
+        i = max(j, i + 1)
 
 
 def main_run(lines: list[Line]) -> tuple[int, int]:
