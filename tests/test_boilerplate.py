@@ -190,6 +190,22 @@ def test_consent_banner_is_dropped_however_long() -> None:
     assert kept(e) == ["Tram line extended", *PARAGRAPHS]
 
 
+def test_long_cookie_settings_text_and_tag_cloud_are_not_prose() -> None:
+    settings = (
+        "Necessary cookies are absolutely essential for the website to function properly. "
+        "This category only includes cookies that ensure basic functionalities and security "
+        "features of the website. These cookies do not store any personal information, and "
+        "any cookies that may not be particularly necessary for the website to function are "
+        "used to collect user personal data via analytics, ads and other embedded contents."
+    )
+    cloud = (
+        "adote amigo agua alerta ambiente amizade atendimento biblioteca caminhada campanha "
+        "cultura educacao esporte eventos feira festival governo habitacao historia "
+    ) * 2
+    text = "\n".join([cloud, *PARAGRAPHS, settings, "Non-necessary", settings])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
 def test_chrome_patterns_ignore_case() -> None:
     from newsdesk.boilerplate.patterns import chrome_rule
 

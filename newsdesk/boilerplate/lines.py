@@ -39,6 +39,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)\]]*\s*$")
 _INNER_SENTENCE = re.compile(r"\w\w[.!?。！？]['\"’”»)]*\s+\S")
 _HEADLINE_WINDOW = 8
+_CLAUSE_PUNCT = re.compile(r"[.,;:!?()\"“”«»。、，；：！？]")
 _LIST_WORDS = 3.0
 """Mean words per item for a list to be vouched as article content."""
 _LIST_ITEM = re.compile(r"([•·▪◦●■□►▶✓✔*+\-–—]|\(?\d{1,2}[.)]|[a-z][.)])\s+\S")
@@ -62,13 +63,15 @@ class Line:
     boxed: bool = False
     """Set by the HTML path for blocks in a marked box (share bar, caption, related list):
     dropped on their own without breaking the text flow around them."""
+    punctuated: bool = True
+    """Has any clause punctuation; a long run of words without any is a tag cloud."""
     caption: bool = False
     """Ends with a photo credit: a caption, dropped whatever its length."""
 
     @property
     def prose(self) -> bool:
         """Sentence-like and long enough to be article text."""
-        return (self.words >= 8 and self.sentence) or self.words >= 30
+        return (self.words >= 8 and self.sentence) or (self.words >= 30 and self.punctuated)
 
     @property
     def weight(self) -> float:
@@ -102,10 +105,11 @@ def make_line(index: int, text: str) -> Line:
     caption = words < 80 and bool(CAPTION_CREDIT.search(text))
     if caption:
         chrome = "photo-credit"
-    elif words < 80 and CONSENT_BANNER.search(text):
+    elif words < 150 and CONSENT_BANNER.search(text):
         chrome = "cookie-notice"
         caption = True  # dropped whatever its length, weighs like chrome
-    return Line(index, text, words, sentence, chrome, caption=caption)
+    punctuated = bool(_CLAUSE_PUNCT.search(text))
+    return Line(index, text, words, sentence, chrome, punctuated=punctuated, caption=caption)
 
 
 def split_lines(text: str) -> list[Line]:

@@ -147,7 +147,9 @@ COMMENT_STAMP = re.compile(
 CONSENT_BANNER = re.compile(
     r"\b(we|this (web)?site|our (web)?site|our partners) (and our partners )?(uses?|stores?)"
     r" cookies|\bconsent to (our|the) use of cookies|\baccept (all )?cookies\b"
-    r"|\bcookie (policy|settings|preferences)\b",
+    r"|\bcookie (policy|settings|preferences)\b"
+    r"|\bcookies?\b.*\b(website|browser|opt[- ]out|third[- ]party|consent)\b"
+    r"|\b(website|browser|opt[- ]out|third[- ]party|consent)\b.*\bcookies\b",
     re.IGNORECASE,
 )
 
