@@ -9,7 +9,6 @@ regex never backtracks over runs of punctuation and every look-back is bounded.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 
@@ -53,7 +52,7 @@ _CANDIDATE = re.compile(
 _NON_SPACE = re.compile(r"\S")
 _NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-_LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
+_LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
 # Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
 # pre-pass; each pattern starts with a literal so the scan is fast.
 _NUMBER_LIST = re.compile(r"1(\.\)|\)|\.) ")
@@ -342,20 +341,25 @@ def _inline_lists(text: str) -> tuple[list[int], set[int]]:
             if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
                 forced.append(i)
                 forced.append(j)
+    # Cache of the next marker at or after a position, so runs like "1. 1. 1. ..." stay
+    # linear: {(marker, line end): position found from an earlier start, or -1}.
+    found: dict[tuple[str, int], int] = {}
     for rx in (_NUMBER_LIST, _LETTER_LIST):
+        line_end = -1
         for m in rx.finditer(text):
             i = m.start()
             if i and not text[i - 1].isspace():
                 continue
             value, style = text[i], m.group(1)
-            line_end = text.find("\n", i)
-            if line_end < 0:
-                line_end = len(text)
+            if i > line_end:
+                line_end = text.find("\n", i)
+                if line_end < 0:
+                    line_end = len(text)
             chain = [(i, value)]
             while True:
                 value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
-                j = text.find(f"{value}{style} ", chain[-1][0] + 1, line_end)
-                if j < 0 or not text[j - 1].isspace():
+                j = _next_marker(text, f"{value}{style} ", chain[-1][0] + 1, line_end, found)
+                if j < 0:
                     break
                 chain.append((j, value))
             if len(chain) > 1:
@@ -363,6 +367,20 @@ def _inline_lists(text: str) -> tuple[list[int], set[int]]:
                 if style[0] == ".":
                     markers.update(j + len(v) for j, v in chain)
     return forced, markers
+
+
+def _next_marker(
+    text: str, marker: str, start: int, end: int, found: dict[tuple[str, int], int]
+) -> int:
+    """First ``marker`` after whitespace in ``text[start:end]``, or -1 (memoised)."""
+    j = found.get((marker, end), -2)
+    if j == -1 or j >= start:
+        return j
+    j = text.find(marker, start, end)
+    while j > 0 and not text[j - 1].isspace():
+        j = text.find(marker, j + 1, end)
+    found[(marker, end)] = j
+    return j
 
 
 def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan]:
@@ -472,7 +490,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
         ends.append(end)
         paras.append(para)
     if forced:
-        _apply_forced(text, forced, starts, ends, paras)
+        starts, ends, paras = _apply_forced(text, forced, starts, ends, paras)
     return list(map(SentenceSpan, starts, ends, paras))
 
 
@@ -482,10 +500,14 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
     ``c`` is the first visible character of the next sentence (not lower case).
     """
     tok_start = p - len(tok)
-    if len(tok) <= 2 and (tok.isdigit() or (len(tok) == 1 and tok.isalpha())):
-        head = text[cur:tok_start]
-        if not head or head.strip(_BULLETS + " ") == "":
-            return False  # "1. First item", "a. First item": a list marker
+    # a list marker at the sentence start, possibly after a bullet: "1. Item", "• a. Item"
+    if (
+        len(tok) <= 2
+        and (tok.isdigit() or (len(tok) == 1 and tok.isalpha()))
+        and tok_start - cur < 4
+        and not text[cur:tok_start].strip(_BULLETS + " ")
+    ):
+        return False
     key = tok.lower()
     known = english and (key in _ABBREVIATIONS or key in _NUMBER_PREFIXES)
     single = len(tok) == 1 and tok.isalpha()
@@ -548,19 +570,31 @@ def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
 
 def _apply_forced(
     text: str, forced: list[int], starts: list[int], ends: list[int], paras: list[int]
-) -> None:
-    """Split spans at forced sentence starts (inline list markers, bullets)."""
+) -> tuple[list[int], list[int], list[int]]:
+    """Split spans at forced sentence starts (inline list markers, bullets, ``***``)."""
     n = len(text)
-    for f in sorted(set(forced)):
+    cuts = []
+    for f in forced:
         while f < n and text[f].isspace():
             f += 1
-        k = bisect_right(starts, f) - 1
-        if k < 0 or f >= ends[k] or f == starts[k]:
-            continue
-        e = _strip_back(text, f)
-        if e <= starts[k]:
-            continue
-        starts.insert(k + 1, f)
-        ends.insert(k + 1, ends[k])
-        paras.insert(k + 1, paras[k])
-        ends[k] = e
+        cuts.append(f)
+    cuts.sort()
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    new_paras: list[int] = []
+    k = 0
+    for start, end, para in zip(starts, ends, paras, strict=True):
+        while k < len(cuts) and cuts[k] <= start:
+            k += 1
+        while k < len(cuts) and cuts[k] < end:
+            e = _strip_back(text, cuts[k])
+            if e > start:
+                new_starts.append(start)
+                new_ends.append(e)
+                new_paras.append(para)
+                start = cuts[k]
+            k += 1
+        new_starts.append(start)
+        new_ends.append(end)
+        new_paras.append(para)
+    return new_starts, new_ends, new_paras

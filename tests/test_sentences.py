@@ -1,0 +1,331 @@
+"""Tests for the sentence splitter: hard news cases, invariants, dev-data scores."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsdesk.sentences import SentenceSpan, split_sentences
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "sentences"
+
+
+def sents(text: str, language: str | None = "en") -> list[str]:
+    return [text[s.start : s.end] for s in split_sentences(text, language)]
+
+
+# --- hard news cases -------------------------------------------------------------
+
+CASES = [
+    # quotes ending a sentence, then attribution
+    (
+        'The company "will not comment on rumours," the statement said. Shares fell.',
+        ['The company "will not comment on rumours," the statement said.', "Shares fell."],
+    ),
+    (
+        '"We will rebuild." the statement said. Work starts Monday.',
+        ['"We will rebuild." the statement said.', "Work starts Monday."],
+    ),
+    (
+        '"Are you serious?" she asked. He nodded.',
+        ['"Are you serious?" she asked.', "He nodded."],
+    ),
+    (
+        "“That is final!” he shouted at reporters.",
+        ["“That is final!” he shouted at reporters."],
+    ),
+    # multi-sentence quote
+    (
+        '"We were ready. Nobody came. It was a disaster," Smith said. Police declined to comment.',
+        [
+            '"We were ready.',
+            "Nobody came.",
+            'It was a disaster," Smith said.',
+            "Police declined to comment.",
+        ],
+    ),
+    (
+        'He said: "I am leaving. Goodbye." Then he left.',
+        ['He said: "I am leaving.', 'Goodbye."', "Then he left."],
+    ),
+    # abbreviations
+    (
+        "The U.S. Secretary of State met Gen. Mark Milley and Sen. Jane Doe on Jan. 5.",
+        ["The U.S. Secretary of State met Gen. Mark Milley and Sen. Jane Doe on Jan. 5."],
+    ),
+    (
+        "Troops arrived in the U.S. He said they were tired.",
+        ["Troops arrived in the U.S.", "He said they were tired."],
+    ),
+    (
+        "Mr. Smith asked the U.N. Security Council to act.",
+        ["Mr. Smith asked the U.N. Security Council to act."],
+    ),
+    (
+        "He wore jersey No. 5 in the final. The team lost.",
+        ["He wore jersey No. 5 in the final.", "The team lost."],
+    ),
+    (
+        "The deal was signed by Apple Inc. The company said sales rose.",
+        ["The deal was signed by Apple Inc.", "The company said sales rose."],
+    ),
+    # initials
+    (
+        "The Lord of the Rings was written by J. R. R. Tolkien in Oxford.",
+        ["The Lord of the Rings was written by J. R. R. Tolkien in Oxford."],
+    ),
+    (
+        "Bush nominated Jennifer M. Anderson on Tuesday.",
+        ["Bush nominated Jennifer M. Anderson on Tuesday."],
+    ),
+    # numbers and money
+    (
+        "The deal is worth $3 billion. Profit rose 3.5% to 1.5m euros. It was a record.",
+        ["The deal is worth $3 billion.", "Profit rose 3.5% to 1.5m euros.", "It was a record."],
+    ),
+    (
+        "Revenue was $100.00. It beat estimates.",
+        ["Revenue was $100.00.", "It beat estimates."],
+    ),
+    # D.C. decided by what follows
+    (
+        "He grew up in Washington, D.C. His family moved to Ohio in 1990.",
+        ["He grew up in Washington, D.C.", "His family moved to Ohio in 1990."],
+    ),
+    (
+        "A court in Washington, D.C. Circuit ruled on Monday.",
+        ["A court in Washington, D.C. Circuit ruled on Monday."],
+    ),
+    # datelines stay with their sentence
+    (
+        "MOSCOW (Reuters) - Russia said on Monday it would respond. Talks stalled.",
+        ["MOSCOW (Reuters) - Russia said on Monday it would respond.", "Talks stalled."],
+    ),
+    # headlines and list items on their own line
+    (
+        "Markets rally on rate hopes\nStocks rose on Monday as investors bet on cuts.",
+        ["Markets rally on rate hopes", "Stocks rose on Monday as investors bet on cuts."],
+    ),
+    (
+        "Key points:\n- Prices rose 2%\n- Wages fell\n• Jobs were lost",
+        ["Key points:", "- Prices rose 2%", "- Wages fell", "• Jobs were lost"],
+    ),
+    (
+        "The ministry listed three steps:\n1. Raise rates\n2. Cut spending",
+        ["The ministry listed three steps:", "1. Raise rates", "2. Cut spending"],
+    ),
+    # wrapped text: a single newline inside a sentence is whitespace
+    (
+        "The central bank said on Tuesday that it would keep interest rates\n"
+        "unchanged for the rest of the year, citing weak growth in the region\n"
+        "and the war.",
+        [
+            "The central bank said on Tuesday that it would keep interest rates\n"
+            "unchanged for the rest of the year, citing weak growth in the region\n"
+            "and the war."
+        ],
+    ),
+    # ellipses
+    (
+        "He paused... Then he spoke again.",
+        ["He paused...", "Then he spoke again."],
+    ),
+    (
+        "It was, well… complicated. Nobody knew.",
+        ["It was, well… complicated.", "Nobody knew."],
+    ),
+    # URLs and e-mail addresses
+    (
+        "Details are at https://www.example.com/news/2024.html. Write to press@example.org. Bye.",
+        [
+            "Details are at https://www.example.com/news/2024.html.",
+            "Write to press@example.org.",
+            "Bye.",
+        ],
+    ),
+    (
+        "Visit example.com/a.b?c=1 for more.",
+        ["Visit example.com/a.b?c=1 for more."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_hard_cases(text: str, expected: list[str]) -> None:
+    assert sents(text) == expected
+
+
+def test_paragraph_break_ends_sentence_and_counts() -> None:
+    text = "First paragraph without a stop\n\nSecond one. Still second.\r\n\r\nThird"
+    spans = split_sentences(text)
+    assert [(text[s.start : s.end], s.paragraph) for s in spans] == [
+        ("First paragraph without a stop", 0),
+        ("Second one.", 1),
+        ("Still second.", 1),
+        ("Third", 2),
+    ]
+
+
+def test_span_type_and_offsets() -> None:
+    text = "  Hello there.  Bye.  "
+    assert split_sentences(text) == [SentenceSpan(2, 14, 0), SentenceSpan(16, 20, 0)]
+    assert split_sentences("") == []
+    assert split_sentences(" \n\n\t") == []
+
+
+def test_language_neutral_fallback() -> None:
+    # no English abbreviation list: "Dr." before a capital ends a sentence
+    assert sents("Er traf Dr. Müller.", "de") == ["Er traf Dr.", "Müller."]
+    assert sents("Er traf Dr. Müller.", "en") == ["Er traf Dr. Müller."]
+    # initials, numbers and ellipses still work
+    assert sents("Sie las J. K. Rowling. Es kostet 3.50 Euro... Dann ging sie.", None) == [
+        "Sie las J. K. Rowling.",
+        "Es kostet 3.50 Euro...",
+        "Dann ging sie.",
+    ]
+    assert sents("你好。我很好！你呢？好的", "zh") == ["你好。", "我很好！", "你呢？", "好的"]
+    assert sents("यह एक वाक्य है। यह दूसरा है।", "hi") == ["यह एक वाक्य है।", "यह दूसरा है।"]
+    assert sents("هل أنت بخير؟ نعم.", "ar") == ["هل أنت بخير؟", "نعم."]
+
+
+# --- invariants on arbitrary text ----------------------------------------------------
+
+_PIECES = [
+    *"aZ .!?…\"'”“()[]-:;,\n\n\r\t  ",
+    *["\u00a0", "\u3000", "\u2028", "\x0b", "\x85", "\r\n", "\n\n", "\n \n"],
+    *["U.S.", "Mr.", "3.5", "1)", "1.", "a.", "•", "⁃", "***", "...", ". . ."],
+    *["😀", "👍🏽", "e\u0301", "日本", "。", "！", "？", "।", "؟", "ß", "İ"],
+]
+TEXTS = st.one_of(
+    st.text(),
+    st.lists(st.sampled_from(_PIECES), max_size=60).map("".join),
+    st.lists(st.sampled_from(["Dr.", "U.S.", "He", "said", "\n", "\n\n", " ", "1.", "a."])).map(
+        " ".join
+    ),
+)
+
+
+def check_invariants(text: str, spans: list[SentenceSpan]) -> None:
+    covered = [False] * len(text)
+    prev_end = 0
+    prev_para = 0
+    for s in spans:
+        assert prev_end <= s.start < s.end <= len(text)
+        assert not text[s.start].isspace() and not text[s.end - 1].isspace()
+        assert s.paragraph >= prev_para
+        # the paragraph index counts the blank lines crossed since the first sentence
+        assert s.paragraph == len(re.findall(r"\n\s*\n", text[spans[0].start : s.start]))
+        # a paragraph break never lies inside a sentence
+        assert re.search(r"\n\s*\n", text[s.start : s.end]) is None
+        for i in range(s.start, s.end):
+            covered[i] = True
+        prev_end, prev_para = s.end, s.paragraph
+    assert all(covered[i] or ch.isspace() for i, ch in enumerate(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS, st.sampled_from(["en", None, "de"]))
+def test_invariants(text: str, language: str | None) -> None:
+    check_invariants(text, split_sentences(text, language))
+
+
+def test_invariants_on_hard_cases() -> None:
+    for text, _ in CASES:
+        check_invariants(text, split_sentences(text))
+
+
+# --- linear time -------------------------------------------------------------------
+
+
+def _seconds_per_char(text: str) -> float:
+    """Best-of-five CPU time per character (CPU time: the machine may be shared)."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        split_sentences(text)
+        best = min(best, time.process_time() - t0)
+    return best / len(text)
+
+
+NORMAL = "The U.S. economy grew 3.5% in 2023, officials said. " * 2000
+
+
+@pytest.mark.parametrize(
+    "weird",
+    [
+        "x" * 100_000,
+        "." * 10_000,
+        "." * 100_000,
+        ". " * 50_000,
+        "... " * 25_000,
+        '"' * 100_000,
+        "“”" * 50_000,
+        " " * 100_000 + "a",
+        "\n" * 100_000,
+        "\n \n" * 30_000,
+        "a.b." * 25_000,
+        "。" * 100_000,
+    ],
+)
+def test_no_pathological_input(weird: str) -> None:
+    # goal: at most 10x the per-byte time of ordinary text
+    assert _seconds_per_char(weird) < 10 * _seconds_per_char(NORMAL)
+
+
+@pytest.mark.parametrize(
+    "unit", ["1. ", "a. ", "U.S. ", "I. ", "Mr. He ", "• ", "1) ", "*** ", "a\n", "x " * 500]
+)
+def test_linear_time_on_dense_candidates(unit: str) -> None:
+    # a candidate every few bytes costs more per byte, but time must stay linear
+    small = unit * (20_000 // len(unit))
+    large = unit * (80_000 // len(unit))
+    assert _seconds_per_char(large) < 2.5 * _seconds_per_char(small)
+
+
+# --- development data (skipped without ../shared) -------------------------------------
+
+
+def _load(name: str) -> list[dict]:
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_golden_rules() -> None:
+    norm = " ".join
+    passed = sum(
+        [norm(s.split()) for s in sents(case["text"])]
+        == [norm(s.split()) for s in case["sentences"]]
+        for case in _load("golden_rules_en.jsonl")
+    )
+    assert passed >= 47
+
+
+def _nonspace_ends(text: str, ends: list[int]) -> set[int]:
+    counts, n = [], 0
+    for ch in text:
+        n += not ch.isspace()
+        counts.append(n)
+    return {counts[e - 1] for e in ends}
+
+
+def test_ewt_boundary_f1() -> None:
+    tp = fp = fn = 0
+    for doc in _load("ewt_weblog.jsonl"):
+        text = doc["text_para"]
+        gold, n = set(), 0
+        for sentence in doc["sentences"][:-1]:
+            n += len("".join(sentence.split()))
+            gold.add(n)
+        total = len("".join(text.split()))
+        pred = _nonspace_ends(text, [s.end for s in split_sentences(text)]) - {total}
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.975
