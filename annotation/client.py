@@ -12,7 +12,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 T = TypeVar("T")
 
-RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
 class LabelStudioUnavailable(RuntimeError):
@@ -32,11 +32,9 @@ def _retryable(error: Exception) -> bool:
 class LabelStudioClient:
     """One server: the SDK for the API, plus plain HTTP for what the SDK does not cover."""
 
-    def __init__(
-        self, url: str, token: str, *, delays: tuple[float, ...] = RETRY_DELAYS, timeout: float = 60
-    ) -> None:
+    def __init__(self, url: str, token: str, *, retries: int = 5, timeout: float = 60) -> None:
         self.url = url.rstrip("/")
-        self.delays = delays
+        self.delays = RETRY_DELAYS[:retries]
         self.sdk = LabelStudio(base_url=self.url, api_key=token, timeout=timeout)
         self.http = httpx.Client(
             base_url=self.url, headers={"Authorization": f"Token {token}"}, timeout=timeout

@@ -15,7 +15,7 @@ def connect(settings: Settings) -> LabelStudioClient:
     """A configured token wins; without one, the local server newsdesk started."""
     config = settings.labelstudio
     if config.token:
-        return LabelStudioClient(config.url, config.token)
+        return LabelStudioClient(config.url, config.token, retries=config.retries)
     state = local_server(settings).state()
     if not state:
         raise LabelStudioUnavailable(
@@ -23,4 +23,4 @@ def connect(settings: Settings) -> LabelStudioClient:
             "`newsdesk labelstudio start`, or set NEWSDESK_LABELSTUDIO_URL and "
             "NEWSDESK_LABELSTUDIO_TOKEN."
         )
-    return LabelStudioClient(str(state["url"]), str(state["token"]))
+    return LabelStudioClient(str(state["url"]), str(state["token"]), retries=config.retries)

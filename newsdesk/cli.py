@@ -269,7 +269,8 @@ def labelstudio_start(config: ConfigOption = None) -> None:
 
     settings = _settings(config)
     server = local_server(settings)
-    console.print("Starting Label Studio (the first start installs it and takes a few minutes)…")
+    if not server.running():
+        console.print("Starting Label Studio (the first start installs it: a few minutes)…")
     state, started = _guarded(
         lambda: server.start(settings.labelstudio.port, settings.labelstudio.username)
     )

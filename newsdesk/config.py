@@ -22,6 +22,7 @@ class LabelStudioConfig(BaseModel):
     token: str | None = Field(default=None, repr=False)
     port: int = 8080
     username: str = "admin@newsdesk.local"
+    retries: int = 5  # connection errors, timeouts and 5xx answers, with backoff
 
 
 class PrefectConfig(BaseModel):
@@ -86,6 +87,7 @@ ENV_KEYS = {
     "LABELSTUDIO_URL": "labelstudio.url",
     "LABELSTUDIO_TOKEN": "labelstudio.token",
     "LABELSTUDIO_PORT": "labelstudio.port",
+    "LABELSTUDIO_RETRIES": "labelstudio.retries",
     "PREFECT_PORT": "prefect.port",
     "WORKERS": "prefect.workers",
     "DASK_ADDRESS": "prefect.dask_address",

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from annotation.connection import connect
-from annotation.pull import pull_campaign
-from annotation.push import push_campaign
-from newsdesk.clean import clean
 from newsdesk.config import Settings
-from newsdesk.ingest import ingest
 from newsdesk.labelschema import load_label_schema
-from newsdesk.publish import publish
 from newsdesk.runner import ShardRunner, run_serial
-from newsdesk.segment import segment
 from newsdesk.workspace import Workspace
+
+# Stage modules are imported inside each job: a command pays only for the stage it runs.
 
 
 def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_serial) -> str:
+    from newsdesk.ingest import ingest
+
     report = ingest(
         Workspace(settings.workspace_uri),
         inputs,
@@ -29,14 +26,21 @@ def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_
 
 
 def run_clean(settings: Settings, runner: ShardRunner = run_serial) -> str:
+    from newsdesk.clean import clean
+
     return clean(Workspace(settings.workspace_uri), runner=runner).summary()
 
 
 def run_segment(settings: Settings, runner: ShardRunner = run_serial) -> str:
+    from newsdesk.segment import segment
+
     return segment(Workspace(settings.workspace_uri), runner=runner).summary()
 
 
 def run_push(settings: Settings) -> str:
+    from annotation.connection import connect
+    from annotation.push import push_campaign
+
     client = connect(settings)
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
@@ -49,6 +53,9 @@ def run_push(settings: Settings) -> str:
 
 
 def run_pull(settings: Settings) -> str:
+    from annotation.connection import connect
+    from annotation.pull import pull_campaign
+
     client = connect(settings)
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
@@ -62,6 +69,8 @@ def run_pull(settings: Settings) -> str:
 def run_publish(
     settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None
 ) -> str:
+    from newsdesk.publish import publish
+
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
     result = publish(workspace, settings, schema, bump=bump, provenance=provenance)

@@ -27,6 +27,7 @@ from newsdesk.card import dataset_card
 from newsdesk.config import Settings
 from newsdesk.features import annotation_features, article_features, sentence_features
 from newsdesk.labelschema import LabelSchema
+from newsdesk.versions import dataset_root, latest_version, read_manifest, sha256_file
 from newsdesk.workspace import Workspace
 from schemas import tables
 
@@ -209,27 +210,6 @@ def next_version(parent: dict[str, Any] | None, schema_fp: str, keys: set[str], 
     }[bump]
 
 
-def dataset_root(settings: Settings) -> Path:
-    return settings.path(settings.publish.outputs) / settings.publish.dataset
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-
-
-def latest_version(root: Path) -> str | None:
-    pointer = root / "latest"
-    return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
-
-
-def sha256_file(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(2**20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
-
-
 def publish(
     workspace: Workspace,
     settings: Settings,
@@ -265,7 +245,11 @@ def publish(
     root = dataset_root(settings)
     parent_version = latest_version(root)
     parent = read_manifest(root / parent_version) if parent_version else None
-    if parent and parent["content_fingerprint"] == fingerprint and bump == "auto":
+    unchanged = parent and (parent["content_fingerprint"], parent["label_schema_fingerprint"]) == (
+        fingerprint,
+        schema.fingerprint,
+    )
+    if unchanged and bump == "auto":
         return PublishResult(None, root / parent_version, f"nothing changed since {parent_version}")
     keys = {f"{r['campaign']}/{r['sentence_id']}" for r in rows["sentences"]}
     version = next_version(parent, schema.fingerprint, keys, bump)

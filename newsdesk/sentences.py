@@ -196,6 +196,10 @@ _ABBREVIATIONS = frozenset(
 )
 # Tokens that never end a sentence before a number ("No. 5", "p. 55", "N°. 12").
 _NUMBER_PREFIXES = frozenset(["no", "nos", "n°", "nº", "tel", "ext", "p", "pop"])
+# Tokens that need a closer look, in the case variants found in text.
+_SPECIAL = frozenset(
+    v for w in _ABBREVIATIONS | _NUMBER_PREFIXES for v in (w, w.capitalize(), w.upper())
+)
 # Words that typically open a sentence and rarely follow an abbreviation mid-sentence.
 _STARTERS = frozenset(
     [
@@ -389,31 +393,31 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     if first is None:
         return []
     english = _is_english(language)
+    special = _SPECIAL if english else ()
     n = len(text)
     cur = line_start = first.start()
-    para = 0
-    starts: list[int] = []
-    ends: list[int] = []
-    paras: list[int] = []
+    # Hot loop: a boundary appends (end of sentence, start of next) to the flat ``cuts``;
+    # a paragraph break also records how many sentences precede it.
+    cuts: list[int] = []
+    cut = cuts.append
+    breaks: list[int] = []
     forced, markers = _inline_lists(text)
     for m in _CANDIDATE.finditer(text, cur):
         kind = m.lastgroup
-        if kind == "t":
-            continue
         if kind == "w":
             e, s = m.span("w")
-            if s >= n:
+            if s == n:
                 break
-            newlines = text.count("\n", e, s)
-            if newlines:
-                line_start = s
-                if newlines > 1:
-                    starts.append(cur)
-                    ends.append(e)
-                    paras.append(para)
-                    para += 1
-                    cur = s
-                    continue
+            if s - e > 1 or text[e] != " ":
+                newlines = text.count("\n", e, s)
+                if newlines:
+                    line_start = s
+                    if newlines > 1:
+                        cut(e)
+                        cut(s)
+                        breaks.append(len(cuts))
+                        cur = s
+                        continue
             c = text[s]
             if c in _OPENERS:
                 j = s
@@ -425,15 +429,14 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             p, t_end = m.span("t")
             attached = p > cur and not text[p - 1].isspace()
             if t_end - p == 1 and text[p] == ".":
-                if markers and p in markers:
-                    continue
                 if attached:
-                    lo = p - 12 if p - 12 > cur else cur
-                    tok = text[lo:p].rsplit(None, 1)[-1].lstrip(_TOKEN_PREFIX)
+                    if markers and p in markers:
+                        continue
+                    tok = text[p - 12 if p - 12 > cur else cur : p].rsplit(None, 1)[-1]
                     if (
-                        tok
+                        (len(tok) < 3 or "." in tok or tok[0] in _TOKEN_PREFIX or tok in special)
                         and len(tok) < 12
-                        and not _boundary_after(text, tok, p, s, c, cur, english)
+                        and not _boundary_after(text, tok.lstrip(_TOKEN_PREFIX), p, s, c, cur, english)
                     ):
                         continue
             elif "?" not in text[p:t_end] and "!" not in text[p:t_end]:
@@ -441,54 +444,54 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     continue  # "[...]" marks an omission inside a sentence
                 if attached and t_end - p > 2 and text[p + 1] == " ":
                     # "word. . . . Next": the period ends it, the ellipsis opens the next
-                    starts.append(cur)
-                    ends.append(p + 1)
-                    paras.append(para)
+                    cut(p + 1)
+                    cut(p + 2)
                     cur = p + 2
                     continue
                 if english and _omission(text, p, t_end, s):
                     continue
-            starts.append(cur)
-            ends.append(e)
-            paras.append(para)
+            cut(e)
+            cut(s)
             cur = s
+        elif kind == "t":
+            continue
         elif kind == "n":
             p, s = m.span("n")
-            if s >= n:
+            if s == n:
                 break
             e = _strip_back(text, p)
             if text.count("\n", p, s) > 1:
-                starts.append(cur)
-                ends.append(e)
-                paras.append(para)
-                para += 1
+                cut(e)
+                cut(s)
+                breaks.append(len(cuts))
                 cur = s
             elif _line_ends_sentence(text, line_start, e, s):
-                starts.append(cur)
-                ends.append(e)
-                paras.append(para)
+                cut(e)
+                cut(s)
                 cur = s
             line_start = s
         elif kind == "c":
             e, s = m.span("c")
-            if s >= n:
+            if s == n:
                 break
-            starts.append(cur)
-            ends.append(e)
-            paras.append(para)
+            cut(e)
+            cut(s)
             cur = s
             newlines = text.count("\n", e, s)
             if newlines:
                 line_start = s
                 if newlines > 1:
-                    para += 1
+                    breaks.append(len(cuts))
         else:
             break
-    end = _strip_back(text, n)
-    if end > cur:
-        starts.append(cur)
-        ends.append(end)
-        paras.append(para)
+    starts = cuts[1::2]
+    starts.insert(0, first.start())
+    ends = cuts[0::2]
+    ends.append(_strip_back(text, n))
+    paras: list[int] = []
+    for k, b in enumerate(breaks):
+        paras += [k] * (b // 2 - len(paras))
+    paras += [len(breaks)] * (len(starts) - len(paras))
     if forced:
         starts, ends, paras = _apply_forced(text, forced, starts, ends, paras)
     return list(map(SentenceSpan, starts, ends, paras))

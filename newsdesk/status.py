@@ -33,7 +33,7 @@ def _where_to_look(settings: Settings) -> list[str]:
     """Where a person opens what the run made: the servers' UIs and the latest version."""
     from annotation.connection import local_server
     from newsdesk.orchestration import LocalPrefect
-    from newsdesk.publish import dataset_root, latest_version
+    from newsdesk.versions import dataset_root, latest_version
 
     lines = []
     if state := local_server(settings).running():
@@ -57,7 +57,7 @@ def _labelstudio_lines(settings: Settings) -> list[str]:
 
     try:
         client = connect(settings)
-        client.delays = (0.5,)
+        client.delays = client.delays[:1]  # status should answer fast
         lines = [f"Label Studio {client.url}"]
         for campaign in settings.campaigns:
             project_id = find_project(client, campaign)

@@ -1,0 +1,87 @@
+"""The command line as a user meets it: help, one-file tools, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+from newsdesk.services import free_port
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+SEED = SAMPLES / "text" / "000_38fbb254094bdd70.txt"
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("ingest", "clean", "segment", "push", "pull", "publish", "run", "status",
+                    "labelstudio", "prefect", "strip", "split"):  # fmt: skip
+        assert command in result.output
+
+
+def test_strip_prints_the_body_and_explains_each_line() -> None:
+    body = runner.invoke(app, ["strip", str(SEED)])
+    assert body.exit_code == 0
+    assert body.output.startswith("Russia Warns U.S. Against North Korea Sanctions")
+    assert "newsletter" not in body.output.lower()
+    explained = runner.invoke(app, ["strip", "--explain", str(SEED)])
+    lines = explained.output.splitlines()
+    assert any("Read more" in line and "DROP" in line for line in lines)
+    assert any("Punishing North Korea" in line and "KEEP" in line for line in lines)
+
+
+def test_strip_jsonl_contract() -> None:
+    records = [
+        {"id": "a", "html": (SAMPLES / "html" / "harbor-talks.html").read_text()},
+        {"id": "b", "text": SEED.read_text(), "source": "mt"},
+    ]
+    stdin = "\n".join(json.dumps(r) for r in records) + "\n"
+    result = runner.invoke(app, ["strip", "--jsonl"], input=stdin)
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert "Negotiators from Russia and Norway" in rows[0]["text"]
+    assert "cookie" not in rows[0]["text"].lower()
+
+
+def test_split_prints_sentences_and_jsonl_offsets(tmp_path: Path) -> None:
+    text = 'He said "no." Then he left. Mr. Smith stayed in the U.S. for a week.'
+    path = tmp_path / "t.txt"
+    path.write_text(text, encoding="utf-8")
+    plain = runner.invoke(app, ["split", str(path)])
+    assert plain.output.splitlines() == [
+        'He said "no."',
+        "Then he left.",
+        "Mr. Smith stayed in the U.S. for a week.",
+    ]
+    result = runner.invoke(app, ["split", "--jsonl"], input=json.dumps({"id": 7, "text": text}))
+    row = json.loads(result.output)
+    assert row["id"] == 7
+    assert [text[s:e] for s, e in row["sentences"]] == plain.output.splitlines()
+
+
+def test_missing_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["strip", str(tmp_path / "nope.html")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["push", "pull"])
+def test_label_studio_down_gives_one_line_that_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_URL", f"http://127.0.0.1:{free_port(18900)}")
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_RETRIES", "2")
+    monkeypatch.setenv("NEWSDESK_WORKSPACE", str(tmp_path / "ws"))
+    runner.invoke(app, ["ingest", "--no-prefect", str(SEED)])
+    result = runner.invoke(app, [command, "--no-prefect"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    message = result.output.strip()
+    assert "did not answer" in message and "3 tries" in message
+    assert "newsdesk labelstudio start" in message

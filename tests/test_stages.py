@@ -1,0 +1,86 @@
+"""Clean and segment as plain functions on the bundled samples: offsets and counts hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsdesk.clean import clean
+from newsdesk.ingest import ingest
+from newsdesk.segment import segment
+from newsdesk.workspace import Workspace
+from schemas import tables
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    workspace = Workspace(str(tmp_path_factory.mktemp("ws")))
+    ingest(workspace, [SAMPLES], shard_size=3)
+    clean(workspace)
+    segment(workspace)
+    return workspace
+
+
+def test_every_article_has_one_body_and_shards_line_up(workspace: Workspace) -> None:
+    assert workspace.shards("articles") == workspace.shards("bodies")
+    assert workspace.shards("bodies") == workspace.shards("sentences")
+    assert len(workspace.shards("articles")) == 3  # 8 articles in shards of 3
+    assert workspace.count_rows("bodies") == workspace.count_rows("articles") == 8
+
+
+def test_seed_article_keeps_headline_and_five_paragraphs(workspace: Workspace) -> None:
+    articles = workspace.read("articles", tables.ARTICLES).to_pylist()
+    seed = next(a for a in articles if a["source_file"].endswith("000_38fbb254094bdd70.txt"))
+    bodies = {b["article_id"]: b for b in workspace.read("bodies", tables.BODIES).to_pylist()}
+    paragraphs = bodies[seed["article_id"]]["body"].split("\n\n")
+    assert paragraphs[0] == "Russia Warns U.S. Against North Korea Sanctions"
+    assert len(paragraphs) == 6
+    assert paragraphs[1].startswith("Punishing North Korea")
+    assert paragraphs[-1].startswith("The latest round of U.S. sanctions")
+    removed = [
+        r["text"]
+        for r in workspace.read("removed", tables.REMOVED).to_pylist()
+        if r["article_id"] == seed["article_id"]
+    ]
+    assert "Support The Moscow Times!" in removed and "Read more" in removed
+    assert all(r for r in removed)
+
+
+def test_sentence_offsets_point_into_the_body(workspace: Workspace) -> None:
+    bodies = {
+        b["article_id"]: b["body"] for b in workspace.read("bodies", tables.BODIES).to_pylist()
+    }
+    sentences = workspace.read("sentences", tables.SENTENCES).to_pylist()
+    assert len(sentences) > 40
+    for sentence in sentences:
+        assert (
+            bodies[sentence["article_id"]][sentence["start"] : sentence["end"]] == sentence["text"]
+        )
+        assert (
+            sentence["sentence_id"]
+            == f"{sentence['article_id']}:{sentence['start']}-{sentence['end']}"
+        )
+    emoji = [s for s in sentences if "📺" in s["text"]]
+    assert emoji and emoji[0]["text"].endswith("the next morning.")
+
+
+def test_rerun_writes_nothing_new(workspace: Workspace) -> None:
+    before = {table: workspace.shards(table) for table in ("bodies", "sentences", "removed")}
+    assert clean(workspace).articles == 0
+    assert segment(workspace).sentences == 0
+    assert before == {table: workspace.shards(table) for table in before}
+
+
+def test_new_input_only_costs_its_own_shard(workspace: Workspace, tmp_path: Path) -> None:
+    extra = tmp_path / "late.txt"
+    extra.write_text(
+        "Late Headline About Talks\n\nOfficials met again on Sunday to discuss the border. "
+        "They agreed to meet next week.\n",
+        encoding="utf-8",
+    )
+    assert ingest(workspace, [extra]).kept == 1
+    report = clean(workspace)
+    assert (report.shards, report.articles) == (1, 1)
+    assert segment(workspace).articles == 1
