@@ -55,8 +55,7 @@ _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
 # Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
 # pre-pass; each pattern starts with a literal so the scan is fast.
-_NUMBER_LIST = re.compile(r"1(\.\)|\)|\.) ")
-_LETTER_LIST = re.compile(r"a(\.\)|\)|\.) ")
+_PAREN_LIST = re.compile(r"[1a]\) ")
 _BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
 _SEPARATOR = re.compile(r"\*\*\*++")
 
@@ -323,15 +322,16 @@ def _starter(text: str, s: int) -> str | None:
     return word if word in _STARTERS else None
 
 
-def _inline_lists(text: str) -> tuple[list[int], set[int]]:
-    """Forced sentence starts and list-marker periods for inline lists and bullets.
+def _inline_lists(text: str) -> tuple[list[int], set[int], dict[tuple[str, int], int]]:
+    """Pre-pass for bullets, ``***`` separators and ``1) one 2) two`` lists.
 
-    ``1.) one 2.) two`` or ``a. one b. two`` on one line: each marker after the first
-    starts a sentence and its period is not a boundary. A bullet after whitespace
-    and a ``***`` separator always stand apart. Cheap gates skip the common case.
+    Returns forced sentence starts, periods of list markers (never a boundary) and the
+    cache for ``_list_chain``. Cheap gates skip the common case; lists written with a
+    period ("1. one 2. two") are found by the main loop at the first marker.
     """
     forced: list[int] = []
     markers: set[int] = set()
+    found: dict[tuple[str, int], int] = {}
     if any(b in text for b in _BULLETS):
         for m in _BULLET.finditer(text):
             i = m.start()
@@ -345,38 +345,50 @@ def _inline_lists(text: str) -> tuple[list[int], set[int]]:
             if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
                 forced.append(i)
                 forced.append(j)
-    # Cache of the next marker at or after a position, so runs like "1. 1. 1. ..." stay
-    # linear: {(marker, line end): position found from an earlier start, or -1}.
-    found: dict[tuple[str, int], int] = {}
-    for rx in (_NUMBER_LIST, _LETTER_LIST):
-        line_end = -1
-        for m in rx.finditer(text):
-            i = m.start()
-            if i and not text[i - 1].isspace():
-                continue
-            value, style = text[i], m.group(1)
-            if i > line_end:
-                line_end = text.find("\n", i)
-                if line_end < 0:
-                    line_end = len(text)
-            chain = [(i, value)]
-            while True:
-                value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
-                j = _next_marker(text, f"{value}{style} ", chain[-1][0] + 1, line_end, found)
-                if j < 0:
-                    break
-                chain.append((j, value))
-            if len(chain) > 1:
-                forced.extend(j for j, _ in chain[1:])
-                if style[0] == ".":
-                    markers.update(j + len(v) for j, v in chain)
-    return forced, markers
+    for m in _PAREN_LIST.finditer(text):
+        i = m.start()
+        if not i or text[i - 1].isspace():
+            _list_chain(text, i, text[i], ")", forced, markers, found)
+    return forced, markers, found
+
+
+def _list_chain(
+    text: str,
+    i: int,
+    value: str,
+    style: str,
+    forced: list[int],
+    markers: set[int],
+    found: dict[tuple[str, int], int],
+) -> None:
+    """Find ``2<style>``, ``3<style>``... after the first list marker at ``i`` on its line.
+
+    With at least two items, each later marker starts a sentence and every marker's
+    period is recorded so it is not taken for a boundary.
+    """
+    line_end = text.find("\n", i)
+    if line_end < 0:
+        line_end = len(text)
+    chain = [(i, value)]
+    while True:
+        value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
+        j = _next_marker(text, f"{value}{style} ", chain[-1][0] + 1, line_end, found)
+        if j < 0:
+            break
+        chain.append((j, value))
+    if len(chain) > 1:
+        forced.extend(j for j, _ in chain[1:])
+        if style[0] == ".":
+            markers.update(j + len(v) for j, v in chain)
 
 
 def _next_marker(
     text: str, marker: str, start: int, end: int, found: dict[tuple[str, int], int]
 ) -> int:
-    """First ``marker`` after whitespace in ``text[start:end]``, or -1 (memoised)."""
+    """First ``marker`` after whitespace in ``text[start:end]``, or -1.
+
+    Memoised per (marker, line end) so runs like "1. 1. 1. ..." stay linear.
+    """
     j = found.get((marker, end), -2)
     if j == -1 or j >= start:
         return j
@@ -401,7 +413,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     cuts: list[int] = []
     cut = cuts.append
     breaks: list[int] = []
-    forced, markers = _inline_lists(text)
+    forced, markers, found = _inline_lists(text)
     for m in _CANDIDATE.finditer(text, cur):
         kind = m.lastgroup
         if kind == "w":
@@ -433,12 +445,21 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     if markers and p in markers:
                         continue
                     tok = text[p - 12 if p - 12 > cur else cur : p].rsplit(None, 1)[-1]
-                    if (
-                        (len(tok) < 3 or "." in tok or tok[0] in _TOKEN_PREFIX or tok in special)
-                        and len(tok) < 12
-                        and not _boundary_after(text, tok.lstrip(_TOKEN_PREFIX), p, s, c, cur, english)
-                    ):
-                        continue
+                    if len(tok) < 3 or "." in tok or tok[0] in _TOKEN_PREFIX or tok in special:
+                        tok = tok.lstrip(_TOKEN_PREFIX)
+                        start = p - len(tok)
+                        if (
+                            _is_marker(tok)
+                            and start - cur < 4
+                            and not text[cur:start].strip(" " + _BULLETS)
+                        ):
+                            # "1. First item", "• a. Item": a list marker opens the sentence
+                            if tok in ("1", "a", "A"):
+                                style = ".)" if text[p + 1] == ")" else "."
+                                _list_chain(text, start, tok, style, forced, markers, found)
+                            continue
+                        if len(tok) < 12 and not _boundary_after(text, tok, p, s, c, cur, english):
+                            continue
             elif "?" not in text[p:t_end] and "!" not in text[p:t_end]:
                 if attached and text[p - 1] == "[":
                     continue  # "[...]" marks an omission inside a sentence
@@ -497,20 +518,17 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     return list(map(SentenceSpan, starts, ends, paras))
 
 
+def _is_marker(tok: str) -> bool:
+    """A list marker: one or two digits or a single letter."""
+    return 0 < len(tok) <= 2 and (tok.isdigit() or (len(tok) == 1 and tok.isalpha()))
+
+
 def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, english: bool) -> bool:
     """Decide a period after a short token ``tok`` ending at ``p``; next sentence at ``s``.
 
     ``c`` is the first visible character of the next sentence (not lower case).
     """
     tok_start = p - len(tok)
-    # a list marker at the sentence start, possibly after a bullet: "1. Item", "• a. Item"
-    if (
-        len(tok) <= 2
-        and (tok.isdigit() or (len(tok) == 1 and tok.isalpha()))
-        and tok_start - cur < 4
-        and not text[cur:tok_start].strip(_BULLETS + " ")
-    ):
-        return False
     key = tok.lower()
     known = english and (key in _ABBREVIATIONS or key in _NUMBER_PREFIXES)
     single = len(tok) == 1 and tok.isalpha()
