@@ -39,8 +39,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)\]]*\s*$")
 _INNER_SENTENCE = re.compile(r"\w\w[.!?。！？]['\"’”»)]*\s+\S")
 _HEADLINE_WINDOW = 8
-ISOLATED_PROSE = 0.5
-"""Weight factor of a prose line with no prose line next to it (teaser summaries)."""
 _CLAUSE_PUNCT = re.compile(r"[.,;:!?()\"“”«»。、，；：！？]")
 _LIST_WORDS = 3.0
 """Mean words per item for a list to be vouched as article content."""
@@ -138,41 +136,14 @@ def mark_lists(lines: list[Line]) -> None:
         i = max(j, i + 1)
 
 
-def run_weights(lines: list[Line]) -> list[float]:
-    """Line weights for the run, with isolated prose discounted.
-
-    A prose line between two short lines (a teaser's summary between headlines and
-    bylines) counts less than prose next to prose: teaser lists and link rails read
-    like articles line by line but do not form paragraphs in a row.
-    """
-    weights = [line.weight for line in lines]
-    n = len(lines)
-    for i, line in enumerate(lines):
-        if weights[i] > 0 and not line.vouched:
-            prev_prose = _neighbour_prose(lines, i, -1)
-            next_prose = _neighbour_prose(lines, i, 1)
-            if not prev_prose and not next_prose and n > 3:
-                weights[i] *= ISOLATED_PROSE
-    return weights
-
-
-def _neighbour_prose(lines: list[Line], i: int, step: int) -> bool:
-    """Whether the nearest line that is not chrome, in direction `step`, is prose."""
-    j = i + step
-    while 0 <= j < len(lines) and (lines[j].boxed or lines[j].caption or lines[j].chrome):
-        j += step
-    return 0 <= j < len(lines) and lines[j].prose and not lines[j].chrome
-
-
 def main_run(lines: list[Line]) -> tuple[int, int]:
     """Bounds [start, end) of the maximum-weight run of lines (Kadane's algorithm)."""
     best, best_span = float("-inf"), (0, 0)
     total, start = 0.0, 0
-    weights = run_weights(lines)
-    for i, w in enumerate(weights):
+    for i, line in enumerate(lines):
         if total <= 0:
             total, start = 0.0, i
-        total += w
+        total += line.weight
         if total > best:
             best, best_span = total, (start, i + 1)
     if best <= 0:
