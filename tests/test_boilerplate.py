@@ -420,6 +420,35 @@ def test_html_one_teaser_after_the_article_is_not_pulled_in() -> None:
     assert "bicycle" not in e.body
 
 
+def test_html_page_that_is_only_a_list_falls_back_to_the_list() -> None:
+    rounds = [
+        f"Round {i}: {d} March, Circuit of {c}"
+        for i, (d, c) in enumerate(
+            [
+                (10, "Interlagos"),
+                (24, "Curitiba"),
+                (7, "Velopark"),
+                (21, "Londrina"),
+                (5, "Santa Cruz"),
+                (19, "Goiania"),
+                (2, "Cascavel"),
+            ],
+            1,
+        )
+    ]
+    items = "".join(f"<li>{r}</li>" for r in rounds)
+    page = (
+        "<html><head><title>Calendar 2024</title></head><body><nav><a href=/>Home</a>"
+        f"<a href=/b>News</a></nav><article><h1>Stock car calendar 2024</h1><ul>{items}</ul>"
+        "</article><footer>Copyright 2024 Racing News</footer></body></html>"
+    )
+    e = extract_html(page)
+    paras = e.body.split("\n\n")
+    assert paras[0] == "Stock car calendar 2024"
+    assert paras[1:] == rounds
+    assert {d.rule for d in e.decisions if d.kept} == {"headline", "recall-fallback"}
+
+
 def test_html_decisions_name_the_removed_chrome() -> None:
     rules = {d.rule for d in extract_html(article_html(PARAGRAPHS)).decisions if not d.kept}
     assert {"cookie-notice", "share-prompt", "newsletter"} <= rules

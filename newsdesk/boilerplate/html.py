@@ -16,7 +16,7 @@ from lxml import etree, html
 from newsdesk.boilerplate.container import main_blocks
 from newsdesk.boilerplate.dom import HEADINGS, Block, resolve_hints, walk
 from newsdesk.boilerplate.lines import Line, extract_lines, find_headline, make_line
-from newsdesk.boilerplate.model import Extraction, failed
+from newsdesk.boilerplate.model import Extraction, LineDecision, failed
 from newsdesk.boilerplate.patterns import iso_date
 from newsdesk.boilerplate.repeated import normalise
 
@@ -92,6 +92,7 @@ def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
         return headline_block(lines, headings, h1s, start, meta.get("title"))
 
     result = extract_lines(lines, candidates=candidates, pick_headline=pick_headline)
+    result = _recall_fallback(result, text, len(blocks))
     return Extraction(
         body=result.body,
         title=meta.get("title") or result.title,
@@ -99,6 +100,49 @@ def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
         published_at=meta.get("published_at") or result.published_at,
         decisions=result.decisions,
         error=None,
+    )
+
+
+FALLBACK_WORDS = 50
+"""A body (headline aside) shorter than this is checked against trafilatura."""
+
+
+def _recall_fallback(result: Extraction, page: str, n_blocks: int) -> Extraction:
+    """When the rules keep almost nothing, take trafilatura's text if it has more.
+
+    Pages whose article is a table or a list of short lines can leave the line rules with
+    no prose run; trafilatura is only run for those few pages, so the speed stays ours.
+    """
+    kept = [d for d in result.decisions if d.kept and d.rule != "headline"]
+    if sum(len(d.text.split()) for d in kept) >= FALLBACK_WORDS:
+        return result
+    try:
+        import trafilatura
+
+        other = trafilatura.extract(page, favor_precision=True) or ""
+    except Exception:  # a fallback must never turn a result into a crash
+        return result
+    head = [d for d in result.decisions if d.kept and d.rule == "headline"]
+    titles = {normalise(d.text) for d in head}
+    paragraphs = [
+        p.strip().removeprefix("- ")
+        for p in other.split("\n")
+        if p.strip() and normalise(p) not in titles
+    ]
+    if sum(len(p.split()) for p in paragraphs) <= sum(len(d.text.split()) for d in kept):
+        return result
+    decisions = [
+        d
+        if not d.kept or d.rule == "headline"
+        else LineDecision(d.index, d.text, False, "replaced-by-fallback")
+        for d in result.decisions
+    ]
+    decisions += [
+        LineDecision(n_blocks + j, p, True, "recall-fallback") for j, p in enumerate(paragraphs)
+    ]
+    body = "\n\n".join([*(d.text for d in head), *paragraphs])
+    return Extraction(
+        body, result.title, result.byline, result.published_at, decisions, result.error
     )
 
 
