@@ -9,7 +9,10 @@ regex never backtracks over runs of punctuation and every look-back is bounded.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
+from itertools import repeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,10 @@ class SentenceSpan:
     end: int
     paragraph: int
 
+
+_SET_START = SentenceSpan.start.__set__  # type: ignore[attr-defined]
+_SET_END = SentenceSpan.end.__set__  # type: ignore[attr-defined]
+_SET_PARAGRAPH = SentenceSpan.paragraph.__set__  # type: ignore[attr-defined]
 
 _TERMINALS = ".!?…‼⁇⁈⁉।॥؟۔։።"
 _CLOSERS = "\"'”’»)]}›"
@@ -33,31 +40,6 @@ _CJK_CLOSERS = "」』”’）)\"'"
 def _cls(chars: str) -> str:
     return "[" + re.escape(chars) + "]"
 
-
-# Candidate boundaries. Each match first skips ordinary text with a possessive class
-# (fast, no backtracking) and then always matches one alternative, so the scan never
-# restarts inside a run: 10,000 dots are one match, a 100 KB line is one match.
-#   w: terminal run + closing quotes/brackets + whitespace (lastgroup "t" when no
-#      whitespace follows: punctuation inside a token such as "3.5" or "U.S.A").
-#   n: a newline not preceded by terminal punctuation (headline, list, wrap, paragraph).
-#   c: CJK full stop, which needs no following space.
-_CANDIDATE = re.compile(
-    rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS)}\n]*+"
-    rf"(?:(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
-    rf"(?:{_cls(_CLOSERS)}*+(?P<w>\s++))?"
-    r"|(?P<n>\n\s*+)"
-    rf"|{_cls(_CJK_TERMINALS)}++{_cls(_CJK_CLOSERS)}*+(?P<c>\s*+)"
-    r"|\Z)"
-)
-_NON_SPACE = re.compile(r"\S")
-_NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
-_MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-_LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
-# Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
-# pre-pass; each pattern starts with a literal so the scan is fast.
-_PAREN_LIST = re.compile(r"[1a]\) ")
-_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
-_SEPARATOR = re.compile(r"\*\*\*++")
 
 # English abbreviations that usually continue the sentence; after them a boundary
 # needs a typical sentence opener ("in the U.S. He said" vs "U.S. Secretary").
@@ -299,6 +281,73 @@ _STARTERS = frozenset(
 )
 
 
+# Sentence-final words the regex may accept on its own: a word of three letters or
+# a longer word, unless it is (or, for long words, ends like) an abbreviation.
+
+
+def _alternation(words: set[str]) -> str:
+    """Fixed-width alternation for a look-behind, grouped by first letter (faster)."""
+    heads = sorted({w[0] for w in words})
+    return "|".join(f"{h}(?:{'|'.join(sorted(w[1:] for w in words if w[0] == h))})" for h in heads)
+
+
+_KNOWN = _ABBREVIATIONS | _NUMBER_PREFIXES
+_TAILS_4 = _alternation({w[-4:] for w in _KNOWN if len(w) >= 4 and w[-4:].isalpha()})
+_WORDS_3 = _alternation({w for w in _KNOWN if len(w) == 3 and w.isalpha()})
+_PLAIN_WORD_END = (
+    rf"(?:(?<=[a-zA-Z]{{4}})(?<!(?i:{_TAILS_4}))"
+    rf"|(?<=[^a-zA-Z][a-zA-Z]{{3}})(?<!(?i:{_WORDS_3})))"
+)
+
+# Candidate boundaries. Each match first skips ordinary text with a possessive class
+# (fast, no backtracking) and then always matches one alternative, so the scan never
+# restarts inside a run: 10,000 dots are one match, a 100 KB line is one match.
+#   f: the common case, decided by the regex alone: "word. Next", "What? Next".
+#   t: a terminal run (with "..." spaced or not) followed by closing quotes/brackets and
+#      g: a paragraph break, or w: other whitespace. Without whitespace (lastindex t) it
+#      is punctuation inside a token such as "3.5" or "U.S.A".
+#   b: a paragraph break after anything else.
+#   n: a single newline not preceded by terminal punctuation (headline, list, wrap).
+#   c: CJK full stop, which needs no following space.
+_PARAGRAPH_BREAK = r"\n[^\S\n]*+\n\s*+"
+_CANDIDATE = re.compile(
+    rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS)}\n]*+"
+    rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++(?:[A-Z0-9]|{_cls(_OPENERS)}[A-Z]))"
+    rf"{_PLAIN_WORD_END}\.|[!?]++){_cls(_CLOSERS)}*+"
+    rf"(?P<f>[ ]++)(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"
+    rf"|(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
+    rf"(?:{_cls(_CLOSERS)}*+(?:(?P<g>[^\S\n]*+{_PARAGRAPH_BREAK})|(?P<w>\s++)))?"
+    rf"|(?P<b>{_PARAGRAPH_BREAK})"
+    r"|(?P<n>\n\s*+)"
+    rf"|{_cls(_CJK_TERMINALS)}++{_cls(_CJK_CLOSERS)}*+(?P<c>\s*+)"
+    r"|\Z)"
+)
+_F, _T, _G, _W, _B, _N, _C = (_CANDIDATE.groupindex[g] for g in "ftgwbnc")
+_NON_SPACE = re.compile(r"\S")
+_NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
+_MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
+# Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
+# pre-pass; each pattern starts with a literal so the scan is fast.
+_PAREN_LIST = re.compile(r"1\) ")
+_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
+_SEPARATOR = re.compile(r"\*\*\*++")
+
+
+def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[SentenceSpan]:
+    """Build the spans, filling their slots directly.
+
+    Same objects as ``SentenceSpan(start, end, paragraph)``, but the frozen dataclass
+    ``__init__`` (three ``object.__setattr__`` calls per span) would take a quarter of
+    the whole run time; the slot descriptors are driven from C through ``map``.
+    """
+    spans = list(map(object.__new__, repeat(SentenceSpan, len(starts))))
+    deque(map(_SET_START, spans, starts), maxlen=0)
+    deque(map(_SET_END, spans, ends), maxlen=0)
+    deque(map(_SET_PARAGRAPH, spans, paras), maxlen=0)
+    return spans
+
+
 def _is_english(language: str | None) -> bool:
     return language is not None and language.lower().startswith("en")
 
@@ -348,7 +397,7 @@ def _inline_lists(text: str) -> tuple[list[int], set[int], dict[tuple[str, int],
     for m in _PAREN_LIST.finditer(text):
         i = m.start()
         if not i or text[i - 1].isspace():
-            _list_chain(text, i, text[i], ")", forced, markers, found)
+            _list_chain(text, i, "1", ")", forced, markers, found)
     return forced, markers, found
 
 
@@ -415,21 +464,26 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     breaks: list[int] = []
     forced, markers, found = _inline_lists(text)
     for m in _CANDIDATE.finditer(text, cur):
-        kind = m.lastgroup
-        if kind == "w":
-            e, s = m.span("w")
+        kind = m.lastindex
+        if kind == _F:
+            e, s = m.span(_F)
+            cut(e)
+            cut(s)
+            cur = s
+        elif kind in (_G, _B):
+            e, s = m.span(kind)
             if s == n:
                 break
-            if s - e > 1 or text[e] != " ":
-                newlines = text.count("\n", e, s)
-                if newlines:
-                    line_start = s
-                    if newlines > 1:
-                        cut(e)
-                        cut(s)
-                        breaks.append(len(cuts))
-                        cur = s
-                        continue
+            cut(_strip_back(text, e) if kind == _B else e)
+            cut(s)
+            breaks.append(len(cuts))
+            cur = line_start = s
+        elif kind == _W:
+            e, s = m.span(_W)
+            if s == n:
+                break
+            if (s - e > 1 or text[e] != " ") and text.find("\n", e, s) >= 0:
+                line_start = s
             c = text[s]
             if c in _OPENERS:
                 j = s
@@ -438,7 +492,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                 c = text[j] if j < n else " "
             if c.islower():
                 continue
-            p, t_end = m.span("t")
+            p, t_end = m.span(_T)
             attached = p > cur and not text[p - 1].isspace()
             if t_end - p == 1 and text[p] == ".":
                 if attached:
@@ -474,25 +528,20 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             cut(e)
             cut(s)
             cur = s
-        elif kind == "t":
+        elif kind == _T:
             continue
-        elif kind == "n":
-            p, s = m.span("n")
+        elif kind == _N:
+            p, s = m.span(_N)
             if s == n:
                 break
             e = _strip_back(text, p)
-            if text.count("\n", p, s) > 1:
-                cut(e)
-                cut(s)
-                breaks.append(len(cuts))
-                cur = s
-            elif _line_ends_sentence(text, line_start, e, s):
+            if _line_ends_sentence(text, line_start, e, s):
                 cut(e)
                 cut(s)
                 cur = s
             line_start = s
-        elif kind == "c":
-            e, s = m.span("c")
+        elif kind == _C:
+            e, s = m.span(_C)
             if s == n:
                 break
             cut(e)
@@ -515,7 +564,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     paras += [len(breaks)] * (len(starts) - len(paras))
     if forced:
         starts, ends, paras = _apply_forced(text, forced, starts, ends, paras)
-    return list(map(SentenceSpan, starts, ends, paras))
+    return _spans(starts, ends, paras)
 
 
 def _is_marker(tok: str) -> bool:
@@ -592,30 +641,36 @@ def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
 def _apply_forced(
     text: str, forced: list[int], starts: list[int], ends: list[int], paras: list[int]
 ) -> tuple[list[int], list[int], list[int]]:
-    """Split spans at forced sentence starts (inline list markers, bullets, ``***``)."""
+    """Split spans at forced sentence starts (inline list markers, bullets, ``***``).
+
+    Forced starts are few: find their spans by bisection and copy the rest in slices.
+    """
     n = len(text)
-    cuts = []
-    for f in forced:
+    splits: dict[int, list[int]] = {}  # span index -> forced starts inside it
+    for f in sorted(set(forced)):
         while f < n and text[f].isspace():
             f += 1
-        cuts.append(f)
-    cuts.sort()
+        k = bisect_right(starts, f) - 1
+        if k >= 0 and starts[k] < f < ends[k]:
+            splits.setdefault(k, []).append(f)
     new_starts: list[int] = []
     new_ends: list[int] = []
     new_paras: list[int] = []
-    k = 0
-    for start, end, para in zip(starts, ends, paras, strict=True):
-        while k < len(cuts) and cuts[k] <= start:
-            k += 1
-        while k < len(cuts) and cuts[k] < end:
-            e = _strip_back(text, cuts[k])
+    done = 0
+    for k, cuts in splits.items():
+        new_starts += starts[done:k]
+        new_ends += ends[done:k]
+        new_paras += paras[done:k]
+        start = starts[k]
+        for f in cuts:
+            e = _strip_back(text, f)
             if e > start:
                 new_starts.append(start)
                 new_ends.append(e)
-                new_paras.append(para)
-                start = cuts[k]
-            k += 1
+                new_paras.append(paras[k])
+                start = f
         new_starts.append(start)
-        new_ends.append(end)
-        new_paras.append(para)
-    return new_starts, new_ends, new_paras
+        new_ends.append(ends[k])
+        new_paras.append(paras[k])
+        done = k + 1
+    return new_starts + starts[done:], new_ends + ends[done:], new_paras + paras[done:]
