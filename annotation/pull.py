@@ -8,23 +8,20 @@ Invalid annotations stay out of the `annotations` table and are reported with a 
 from __future__ import annotations
 
 import hashlib
-import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from annotation.client import LabelStudioClient, LabelStudioRefused
+from annotation.client import LabelStudioClient
+from annotation.export import export_tasks
 from annotation.labelconfig import EVENT, ROLE, STANCE
 from annotation.offsets import from_utf16
-from annotation.push import find_project
+from annotation.projects import find_project
 from newsdesk.config import Campaign
 from newsdesk.labelschema import LabelSchema
 from newsdesk.workspace import Workspace
 from schemas import tables
-
-EXPORT_TIMEOUT_S = 600
 
 
 class InvalidResult(ValueError):
@@ -34,40 +31,26 @@ class InvalidResult(ValueError):
 @dataclass
 class PullReport:
     campaign: str
-    tasks: int = 0
-    annotations: int = 0
+    tasks: int = 0  # tasks in this export: those updated since the last pull
+    new: int = 0  # valid annotations in this export
+    annotations: int = 0  # valid annotations of the campaign after the pull
     invalid: int = 0
 
     def summary(self) -> str:
         return (
-            f"campaign {self.campaign}: {self.annotations} annotations on {self.tasks} tasks, "
+            f"campaign {self.campaign}: {self.tasks} tasks changed since the last pull, "
+            f"{self.new} annotations in them; {self.annotations} valid annotations in all, "
             f"{self.invalid} invalid"
         )
 
 
-def pseudonym(identity: str, salt: str) -> str:
-    """A stable, salted hash: the same annotator keeps one name, which reveals nothing."""
+def pseudonym(identity: str, salt: str | None) -> str:
+    """A stable, salted hash: the same annotator keeps one name, which reveals nothing.
+
+    Without a salt (pseudonymisation turned off in the config) the identity is kept."""
+    if salt is None:
+        return identity
     return "ann-" + hashlib.sha256(f"{salt}\x1f{identity}".encode()).hexdigest()[:12]
-
-
-def export_tasks(client: LabelStudioClient, project_id: int) -> list[dict[str, Any]]:
-    """Tasks with annotations through an export snapshot (the API meant for large projects)."""
-    exports = client.sdk.projects.exports
-    snapshot = client.call(
-        "create an export snapshot", exports.create, project_id, title="newsdesk pull"
-    )
-    deadline = time.monotonic() + EXPORT_TIMEOUT_S
-    while snapshot.status != "completed":
-        if snapshot.status == "failed" or time.monotonic() > deadline:
-            raise LabelStudioRefused(f"export snapshot {snapshot.id} ended as {snapshot.status}")
-        time.sleep(0.5)
-        snapshot = client.call("poll the export", exports.get, project_id, snapshot.id)
-    payload = client.call(
-        "download the export",
-        lambda: b"".join(exports.download(project_id, snapshot.id, export_type="JSON")),
-    )
-    client.call("delete the export snapshot", exports.delete, project_id, snapshot.id)
-    return json.loads(payload)
 
 
 def parse_result(
@@ -126,7 +109,7 @@ def annotation_rows(
     project_id: int,
     exported: list[dict[str, Any]],
     schema: LabelSchema,
-    salt: str,
+    salt: str | None,
     users: dict[int, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(valid rows, invalid rows) of one export."""
@@ -174,31 +157,67 @@ def annotation_rows(
     return valid, invalid
 
 
+def _watermark(workspace: Workspace, campaign: str, project_id: int) -> str | None:
+    if not workspace.has_shard("pull_state", campaign):
+        return None
+    rows = workspace.read_shard("pull_state", campaign).to_pylist()
+    return rows[0]["watermark"] if rows and rows[0]["project_id"] == project_id else None
+
+
+def _merge(
+    workspace: Workspace,
+    table: str,
+    campaign: str,
+    schema: pa.Schema,
+    rows: list[dict[str, Any]],
+    replace: set[int] | None,
+) -> int:
+    """Swap in the rows of re-exported tasks (all rows when `replace` is None); returns the
+    campaign's row count."""
+    kept: list[dict[str, Any]] = []
+    if replace is not None and workspace.has_shard(table, campaign):
+        existing = workspace.read_shard(table, campaign).to_pylist()
+        kept = [row for row in existing if row["task_id"] not in replace]
+    merged = sorted(kept + rows, key=lambda row: (row["task_id"], row["annotation_id"]))
+    workspace.write_shard(table, campaign, pa.Table.from_pylist(merged, schema))
+    return len(merged)
+
+
 def pull_campaign(
     workspace: Workspace,
     client: LabelStudioClient,
     campaign: Campaign,
     schema: LabelSchema,
-    salt: str,
+    salt: str | None,
+    *,
+    full: bool = False,
 ) -> PullReport:
-    """Replace the campaign's annotations with what the server holds now."""
+    """Bring the campaign's annotations up to date with the server.
+
+    Only tasks updated since the last pull are exported (all of them with `full`); their
+    annotations replace what the workspace held for those tasks.
+    """
     report = PullReport(campaign.name)
     project_id = find_project(client, campaign)
     if project_id is None:
         return report
-    exported = export_tasks(client, project_id)
+    since = None if full else _watermark(workspace, campaign.name, project_id)
+    exported, watermark = export_tasks(client, project_id, since)
     people = client.call("list users", lambda: list(client.sdk.users.list()))
     users = {int(user.id): str(user.email or user.username) for user in people}
     valid, invalid = annotation_rows(client, campaign, project_id, exported, schema, salt, users)
-    workspace.write_shard(
-        "annotations", campaign.name, pa.Table.from_pylist(valid, tables.ANNOTATIONS)
+    replace = None if since is None else {task["id"] for task in exported}
+    report.annotations = _merge(
+        workspace, "annotations", campaign.name, tables.ANNOTATIONS, valid, replace
     )
+    report.invalid = _merge(
+        workspace, "invalid_annotations", campaign.name, tables.INVALID_ANNOTATIONS, invalid,
+        replace,
+    )  # fmt: skip
+    state = [{"campaign": campaign.name, "project_id": project_id, "watermark": watermark}]
     workspace.write_shard(
-        "invalid_annotations",
-        campaign.name,
-        pa.Table.from_pylist(invalid, tables.INVALID_ANNOTATIONS),
+        "pull_state", campaign.name, pa.Table.from_pylist(state, tables.PULL_STATE)
     )
     report.tasks = len(exported)
-    report.annotations = len(valid)
-    report.invalid = len(invalid)
+    report.new = len(valid)
     return report

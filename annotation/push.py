@@ -1,22 +1,26 @@
 """Push: sentences of the articles a campaign selects become Label Studio tasks, once each.
 
 Idempotent: the `tasks` table and a batched `in_list` lookup on the server both say which
-sentences already have a task, so a re-run (or a run after an interrupted one) imports only
-what is missing.
+sentences already have a task, so a re-run, or a run after an interrupted one, imports only
+what is missing. Tasks are imported plain (the fast path) and keyword pre-annotations follow
+as bulk predictions, which also reach tasks pushed before predictions existed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from annotation.client import LabelStudioClient
-from annotation.labelconfig import instructions, label_config
+from annotation.prelabel import KeywordTagger
+from annotation.projects import ensure_project, show_predictions
 from newsdesk.config import Campaign
 from newsdesk.ids import shard_name
 from newsdesk.labelschema import LabelSchema
@@ -25,7 +29,6 @@ from schemas import tables
 
 LOOKUP_BATCH = 1000
 IMPORT_BATCH = 1000
-PROJECT_PREFIX = "newsdesk: "
 
 
 @dataclass
@@ -36,12 +39,13 @@ class PushReport:
     sentences: int = 0
     already_pushed: int = 0
     imported: int = 0
+    predictions: int = 0
 
     def summary(self) -> str:
         return (
             f"campaign {self.campaign} (project {self.project_id}): {self.selected_articles} "
             f"articles, {self.sentences} sentences, {self.imported} new tasks, "
-            f"{self.already_pushed} already in Label Studio"
+            f"{self.already_pushed} already in Label Studio, {self.predictions} pre-annotated"
         )
 
 
@@ -53,29 +57,56 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def select_articles(bodies: pa.Table, campaign: Campaign) -> pa.Table:
-    """The articles with a body whose title or body mentions one of the campaign's keywords."""
-    with_body = bodies.filter(pc.invert(pc.equal(pc.fill_null(bodies["body"], ""), "")))
+def matches(article: dict[str, Any], campaign: Campaign, pattern: re.Pattern[str] | None) -> bool:
+    """Does one article pass every filter the campaign sets?"""
+    if not article["body"]:
+        return False
+    if campaign.sources and (article["source"] or "").lower() not in {
+        s.lower() for s in campaign.sources
+    }:
+        return False
+    day = (article["published_at"] or "")[:10]
+    if campaign.published_from and not (day and day >= campaign.published_from):
+        return False
+    if campaign.published_to and not (day and day <= campaign.published_to):
+        return False
+    return pattern is None or bool(pattern.search(f"{article['title'] or ''}\n{article['body']}"))
+
+
+def select_articles(workspace: Workspace, campaign: Campaign) -> list[tuple[str, str]]:
+    """(shard, article_id) of the chosen articles, in the campaign's priority order."""
     pattern = keyword_pattern(campaign.keywords)
-    if pattern is None:
-        return with_body
-    mask = [
-        bool(pattern.search(f"{row['title'] or ''}\n{row['body']}"))
-        for row in with_body.select(["title", "body"]).to_pylist()
-    ]
-    return with_body.filter(pa.array(mask, pa.bool_()))
+    chosen: list[tuple[str, str, str]] = []
+    for shard in workspace.shards("bodies"):
+        if not workspace.has_shard("sentences", shard):
+            continue
+        columns = ["article_id", "title", "body", "source", "published_at"]
+        for article in workspace.read_shard("bodies", shard).select(columns).to_pylist():
+            if matches(article, campaign, pattern):
+                chosen.append((shard, article["article_id"], article["published_at"] or ""))
+    if campaign.sample is not None:
+
+        def rank(item: tuple[str, str, str]) -> str:
+            return hashlib.sha256(f"{campaign.seed}\x1f{item[1]}".encode()).hexdigest()
+
+        kept = set(sorted(chosen, key=rank)[: campaign.sample])
+        chosen = [item for item in chosen if item in kept]
+    if campaign.priority != "input":
+        dated = [item for item in chosen if item[2]]
+        undated = [item for item in chosen if not item[2]]
+        dated.sort(key=lambda item: item[2], reverse=campaign.priority == "newest")
+        chosen = dated + undated
+    return [(shard, article) for shard, article, _ in chosen]
 
 
 def task_data(
-    sentences: list[dict[str, object]], article: dict[str, object], campaign: Campaign
-) -> Iterator[dict[str, object]]:
+    sentences: list[dict[str, Any]], article: dict[str, Any], campaign: Campaign
+) -> Iterator[dict[str, Any]]:
     """Task payloads for one article's sentences (in order), with their context."""
     meta = " · ".join(
         str(part) for part in (article["source"], article["published_at"], article["url"]) if part
     )
     for position, sentence in enumerate(sentences):
-        before = sentences[position - 1]["text"] if position > 0 else ""
-        after = sentences[position + 1]["text"] if position + 1 < len(sentences) else ""
         yield {
             "sentence_id": sentence["sentence_id"],
             "article_id": article["article_id"],
@@ -86,42 +117,37 @@ def task_data(
             "paragraph": sentence["paragraph"],
             "title": article["title"] or "(untitled)",
             "meta": meta or "(no source or date)",
-            "context_before": before,
-            "context_after": after,
+            "context_before": sentences[position - 1]["text"] if position > 0 else "",
+            "context_after": sentences[position + 1]["text"]
+            if position + 1 < len(sentences)
+            else "",
             "stance_question": f"Stance of this sentence toward {campaign.target}",
             "article": article["body"],
         }
 
 
-def find_project(client: LabelStudioClient, campaign: Campaign) -> int | None:
-    title = PROJECT_PREFIX + campaign.name
-    projects = client.call("list projects", lambda: list(client.sdk.projects.list(page_size=100)))
-    return next((p.id for p in projects if p.title == title), None)
-
-
-def ensure_project(client: LabelStudioClient, campaign: Campaign, schema: LabelSchema) -> int:
-    """The campaign's project, created or updated to the current generated config."""
-    config = label_config(schema)
-    client.validate_config(config)
-    fields = {
-        "label_config": config,
-        "expert_instruction": instructions(schema, campaign.target, campaign.description),
-        "show_instruction": True,
-        "description": f"Stance toward {campaign.target} and events. Managed by newsdesk.",
-    }
-    project_id = find_project(client, campaign)
-    if project_id is None:
-        project = client.call(
-            "create a project",
-            client.sdk.projects.create,
-            title=PROJECT_PREFIX + campaign.name,
-            **fields,
-        )
-        return int(project.id)
-    current = client.call("read the project", client.sdk.projects.get, project_id)
-    if current.label_config != config:
-        client.call("update the project", client.sdk.projects.update, project_id, **fields)
-    return project_id
+def payloads(
+    workspace: Workspace, chosen: list[tuple[str, str]], campaign: Campaign
+) -> list[dict[str, Any]]:
+    """Every task payload of the chosen articles, in priority order; each shard read once."""
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    wanted: dict[str, set[str]] = {}
+    for shard, article in chosen:
+        wanted.setdefault(shard, set()).add(article)
+    for shard, ids in wanted.items():
+        id_array = pa.array(sorted(ids))
+        bodies = workspace.read_shard("bodies", shard)
+        bodies = bodies.filter(pc.is_in(bodies["article_id"], id_array))
+        sentences = workspace.read_shard("sentences", shard)
+        sentences = sentences.filter(pc.is_in(sentences["article_id"], id_array))
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        ordered = sentences.sort_by([("article_id", "ascending"), ("index", "ascending")])
+        for row in ordered.to_pylist():
+            grouped.setdefault(row["article_id"], []).append(row)
+        for article in bodies.to_pylist():
+            rows = grouped.get(article["article_id"], [])
+            by_article[article["article_id"]] = list(task_data(rows, article, campaign))
+    return [payload for _, article in chosen for payload in by_article.get(article, [])]
 
 
 def existing_tasks(
@@ -131,23 +157,17 @@ def existing_tasks(
     found: dict[str, int] = {}
     for i in range(0, len(sentence_ids), LOOKUP_BATCH):
         batch = sentence_ids[i : i + LOOKUP_BATCH]
-        query = {
-            "filters": {
-                "conjunction": "and",
-                "items": [
-                    {
-                        "filter": "filter:tasks:data.sentence_id",
-                        "operator": "in_list",
-                        "type": "String",
-                        "value": batch,
-                    }
-                ],
-            }
+        item = {
+            "filter": "filter:tasks:data.sentence_id",
+            "operator": "in_list",
+            "type": "String",
+            "value": batch,
         }
+        query = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
 
-        def fetch(query: dict[str, object] = query) -> list[tuple[str, int]]:
+        def fetch(query: str = query) -> list[tuple[str, int]]:
             pager = client.sdk.tasks.list(
-                project=project_id, query=json.dumps(query), fields="task_only", page_size=1000
+                project=project_id, query=query, fields="task_only", page_size=LOOKUP_BATCH
             )
             return [(task.data["sentence_id"], int(task.id)) for task in pager]
 
@@ -156,70 +176,110 @@ def existing_tasks(
     return found
 
 
+def _recorded(workspace: Workspace, table: str, schema: pa.Schema, campaign: str) -> pa.Table:
+    recorded = workspace.read(table, schema)
+    return recorded.filter(pc.equal(recorded["campaign"], campaign))
+
+
+def _record_tasks(
+    workspace: Workspace, campaign: str, project_id: int, mapping: dict[str, int]
+) -> None:
+    rows = [
+        {"campaign": campaign, "sentence_id": s, "project_id": project_id, "task_id": t}
+        for s, t in sorted(mapping.items())
+    ]
+    name = shard_name(f"tasks-{campaign}", list(mapping))
+    workspace.write_shard("tasks", name, pa.Table.from_pylist(rows, tables.TASKS))
+
+
+def import_batch(
+    client: LabelStudioClient, project_id: int, batch: list[dict[str, Any]]
+) -> tuple[dict[str, int], int]:
+    """Import the payloads that have no task yet; (sentence_id -> task id, imported count)."""
+    ids = [str(p["sentence_id"]) for p in batch]
+    on_server = existing_tasks(client, project_id, ids)
+    new = [p for p in batch if p["sentence_id"] not in on_server]
+    if new:
+        client.call(
+            "import tasks",
+            client.sdk.projects.import_tasks,
+            project_id,
+            request=[{"data": p} for p in new],
+        )
+        on_server |= existing_tasks(client, project_id, [str(p["sentence_id"]) for p in new])
+    return on_server, len(new)
+
+
+def add_predictions(
+    workspace: Workspace,
+    client: LabelStudioClient,
+    campaign: str,
+    project_id: int,
+    tagger: KeywordTagger,
+    sentences: dict[int, str],
+) -> int:
+    """Keyword predictions for every task that has none of this model version yet."""
+    recorded = _recorded(workspace, "predictions", tables.PREDICTIONS, campaign)
+    recorded = recorded.filter(pc.equal(recorded["model_version"], tagger.model_version))
+    done = set(recorded["task_id"].to_pylist())
+    todo = sorted(task for task in sentences if task not in done)
+    for i in range(0, len(todo), IMPORT_BATCH):
+        batch = todo[i : i + IMPORT_BATCH]
+        request = [
+            {"task": task, "model_version": tagger.model_version, "score": 0.5,
+             "result": tagger.result(sentences[task])}
+            for task in batch
+        ]  # fmt: skip
+        client.call(
+            "import predictions",
+            client.sdk.projects.import_predictions,
+            project_id,
+            request=request,
+        )
+        rows = [
+            {"campaign": campaign, "task_id": t, "model_version": tagger.model_version}
+            for t in batch
+        ]
+        name = shard_name(f"predictions-{campaign}", [str(t) for t in batch])
+        workspace.write_shard("predictions", name, pa.Table.from_pylist(rows, tables.PREDICTIONS))
+    return len(todo)
+
+
 def push_campaign(
-    workspace: Workspace, client: LabelStudioClient, campaign: Campaign, schema: LabelSchema
+    workspace: Workspace,
+    client: LabelStudioClient,
+    campaign: Campaign,
+    schema: LabelSchema,
+    *,
+    predictions: bool = True,
 ) -> PushReport:
-    """Push one campaign: select, skip what has a task, import the rest, record the mapping."""
+    """Push one campaign: select, skip what has a task, import the rest, pre-annotate."""
+    tagger = KeywordTagger.from_schema(schema) if predictions else None
     project_id = ensure_project(client, campaign, schema)
     report = PushReport(campaign.name, project_id)
-    recorded = workspace.read("tasks", tables.TASKS)
-    recorded = recorded.filter(
-        pc.and_(
-            pc.equal(recorded["campaign"], campaign.name),
-            pc.equal(recorded["project_id"], project_id),
-        )
+    recorded = _recorded(workspace, "tasks", tables.TASKS, campaign.name)
+    recorded = recorded.filter(pc.equal(recorded["project_id"], project_id))
+    done = dict(
+        zip(recorded["sentence_id"].to_pylist(), recorded["task_id"].to_pylist(), strict=True)
     )
-    done = set(recorded["sentence_id"].to_pylist())
-    for shard, bodies in workspace.iter_shards("bodies"):
-        if not workspace.has_shard("sentences", shard):
-            continue
-        selected = select_articles(bodies, campaign)
-        report.selected_articles += selected.num_rows
-        if selected.num_rows == 0:
-            continue
-        sentences = workspace.read_shard("sentences", shard)
-        sentences = sentences.filter(pc.is_in(sentences["article_id"], selected["article_id"]))
-        by_article: dict[str, list[dict[str, object]]] = {}
-        for row in sentences.sort_by(
-            [("article_id", "ascending"), ("index", "ascending")]
-        ).to_pylist():
-            by_article.setdefault(str(row["article_id"]), []).append(row)
-        payloads = [
-            data
-            for article in selected.to_pylist()
-            for data in task_data(by_article.get(article["article_id"], []), article, campaign)
-        ]
-        report.sentences += len(payloads)
-        candidates = [p for p in payloads if p["sentence_id"] not in done]
-        report.already_pushed += len(payloads) - len(candidates)
-        on_server = existing_tasks(client, project_id, [str(p["sentence_id"]) for p in candidates])
-        new = [p for p in candidates if p["sentence_id"] not in on_server]
-        for i in range(0, len(new), IMPORT_BATCH):
-            client.call(
-                "import tasks",
-                client.sdk.projects.import_tasks,
-                project_id,
-                request=[{"data": p} for p in new[i : i + IMPORT_BATCH]],
-            )
-        report.imported += len(new)
-        report.already_pushed += len(on_server)
-        mapping = on_server | existing_tasks(
-            client, project_id, [str(p["sentence_id"]) for p in new]
+    chosen = select_articles(workspace, campaign)
+    report.selected_articles = len(chosen)
+    work = payloads(workspace, chosen, campaign)
+    report.sentences = len(work)
+    texts = {str(p["sentence_id"]): str(p["sentence"]) for p in work}
+    pending = [p for p in work if p["sentence_id"] not in done]
+    report.already_pushed = len(work) - len(pending)
+    for i in range(0, len(pending), IMPORT_BATCH):
+        mapping, imported = import_batch(client, project_id, pending[i : i + IMPORT_BATCH])
+        report.imported += imported
+        report.already_pushed += len(mapping) - imported
+        _record_tasks(workspace, campaign.name, project_id, mapping)
+        done.update(mapping)
+    if tagger is not None:
+        sentences = {task: texts[s] for s, task in done.items() if s in texts}
+        report.predictions = add_predictions(
+            workspace, client, campaign.name, project_id, tagger, sentences
         )
-        if mapping:
-            rows = [
-                {
-                    "campaign": campaign.name,
-                    "sentence_id": s,
-                    "project_id": project_id,
-                    "task_id": t,
-                }
-                for s, t in sorted(mapping.items())
-            ]
-            workspace.write_shard(
-                "tasks",
-                shard_name(f"tasks-{campaign.name}", list(mapping)),
-                pa.Table.from_pylist(rows, tables.TASKS),
-            )
-            done.update(mapping)
+        if sentences:
+            show_predictions(client, project_id, tagger.model_version)
     return report

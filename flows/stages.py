@@ -30,8 +30,8 @@ def push_flow(settings: Settings) -> str:
 
 
 @flow(name="pull")
-def pull_flow(settings: Settings) -> str:
-    return jobs.run_pull(settings)
+def pull_flow(settings: Settings, full: bool = False) -> str:
+    return jobs.run_pull(settings, full)
 
 
 @flow(name="publish")

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from newsdesk.boilerplate import Extraction, RepeatedLines, extract_html, extract_text
+from newsdesk.boilerplate import (
+    REPEATED_LINES_SCHEMA,
+    Extraction,
+    RepeatedLines,
+    extract_html,
+    extract_text,
+)
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.workspace import Workspace
 from schemas import tables
@@ -39,7 +45,8 @@ def count_lines(workspace: Workspace, shard: str) -> str:
     for row in articles.to_pylist():
         if row["format"] == "text":
             stats.add(row["source"], row["content"])
-    workspace.write_shard("line_stats", shard, pa.Table.from_pylist(stats.to_pylist()))
+    rows = pa.Table.from_pylist(stats.to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    workspace.write_shard("line_stats", shard, rows)
     return shard
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,10 @@ class LabelStudioConfig(BaseModel):
     port: int = 8080
     username: str = "admin@newsdesk.local"
     retries: int = 5  # connection errors, timeouts and 5xx answers, with backoff
+    pseudonymize: bool = True  # annotators appear as stable salted hashes, not e-mails
+    pseudonym_salt: str = "newsdesk"  # change it to make pseudonyms unlinkable to others'
+    span_agreement: float = 0.5  # share of annotators who must mark a span for it to count
+    predictions: bool = True  # pre-annotate event triggers from the schema's keywords
 
 
 class PrefectConfig(BaseModel):
@@ -32,12 +36,23 @@ class PrefectConfig(BaseModel):
 
 
 class Campaign(BaseModel):
-    """One Label Studio project: a stance target and a rule choosing which articles it gets."""
+    """One Label Studio project: a stance target and a rule choosing which articles it gets.
+
+    Every given filter must match (keywords: any of them, in title or body); `sample` then
+    keeps N of the matching articles, chosen by a seeded hash so the choice is reproducible.
+    `priority` orders the tasks in Label Studio.
+    """
 
     name: str
     target: str
     description: str = ""
     keywords: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    published_from: str | None = None  # ISO date, inclusive
+    published_to: str | None = None  # ISO date, inclusive
+    sample: int | None = None
+    seed: int = 0
+    priority: Literal["newest", "oldest", "input"] = "newest"
 
 
 class PublishConfig(BaseModel):
@@ -48,7 +63,6 @@ class PublishConfig(BaseModel):
     splits: dict[str, float] = Field(
         default_factory=lambda: {"train": 0.8, "validation": 0.1, "test": 0.1}
     )
-    pseudonym_salt: str = "newsdesk"
 
 
 class Settings(BaseModel):

@@ -46,22 +46,24 @@ def run_push(settings: Settings) -> str:
     workspace = Workspace(settings.workspace_uri)
     if not settings.campaigns:
         return "no campaigns configured in newsdesk.toml: nothing to push"
+    predictions = settings.labelstudio.predictions
     return "\n".join(
-        push_campaign(workspace, client, campaign, schema).summary()
+        push_campaign(workspace, client, campaign, schema, predictions=predictions).summary()
         for campaign in settings.campaigns
     )
 
 
-def run_pull(settings: Settings) -> str:
+def run_pull(settings: Settings, full: bool = False) -> str:
     from annotation.connection import connect
     from annotation.pull import pull_campaign
 
     client = connect(settings)
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
-    salt = settings.publish.pseudonym_salt
+    config = settings.labelstudio
+    salt = config.pseudonym_salt if config.pseudonymize else None
     return "\n".join(
-        pull_campaign(workspace, client, campaign, schema, salt).summary()
+        pull_campaign(workspace, client, campaign, schema, salt, full=full).summary()
         for campaign in settings.campaigns
     )
 

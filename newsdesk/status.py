@@ -53,7 +53,7 @@ def _where_to_look(settings: Settings) -> list[str]:
 def _labelstudio_lines(settings: Settings) -> list[str]:
     from annotation.client import LabelStudioRefused, LabelStudioUnavailable
     from annotation.connection import connect
-    from annotation.push import find_project
+    from annotation.projects import find_project
 
     try:
         client = connect(settings)

@@ -120,3 +120,19 @@ INVALID_ANNOTATIONS = pa.schema(
         ("reason", pa.string()),
     ]
 )
+
+PULL_STATE = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("project_id", pa.int64()),
+        ("watermark", pa.string()),  # server time of the last export snapshot
+    ]
+)
+
+PREDICTIONS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("task_id", pa.int64()),
+        ("model_version", pa.string()),
+    ]
+)

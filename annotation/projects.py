@@ -1,0 +1,124 @@
+"""Campaign projects in Label Studio: found by title, created or updated from the schema.
+
+Label Studio accepts any new labeling config, even one that drops a label its annotations
+use, and its export is then silently wrong. newsdesk checks first: adding labels is fine;
+removing or reordering a label that annotations use is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from annotation.client import LabelStudioClient
+from annotation.export import export_tasks
+from annotation.labelconfig import EVENT, ROLE, STANCE, instructions, label_config
+from newsdesk.config import Campaign
+from newsdesk.labelschema import LabelSchema
+
+PROJECT_PREFIX = "newsdesk: "
+
+
+class SchemaChangeRefused(RuntimeError):
+    """The new label schema would orphan or renumber labels that annotations use."""
+
+
+def find_project(client: LabelStudioClient, campaign: Campaign) -> int | None:
+    title = PROJECT_PREFIX + campaign.name
+    projects = client.call("list projects", lambda: list(client.sdk.projects.list(page_size=100)))
+    return next((p.id for p in projects if p.title == title), None)
+
+
+def config_labels(config: str) -> dict[str, list[str]]:
+    """Control name -> its label values in order, read from a labeling config."""
+    root = ET.fromstring(config)
+    labels: dict[str, list[str]] = {}
+    for tag, child in (("Choices", "Choice"), ("Labels", "Label")):
+        for control in root.iter(tag):
+            labels[control.get("name", "")] = [c.get("value", "") for c in control.iter(child)]
+    return labels
+
+
+def used_labels(exported: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Control name -> label values that at least one annotation uses."""
+    used: dict[str, set[str]] = {}
+    for task in exported:
+        for annotation in task.get("annotations", []):
+            for item in annotation.get("result", []):
+                value = item.get("value", {})
+                values = value.get("choices") or value.get("labels") or []
+                used.setdefault(item.get("from_name", ""), set()).update(values)
+    return used
+
+
+def schema_change_problems(
+    old: dict[str, list[str]], new: dict[str, list[str]], used: dict[str, set[str]]
+) -> list[str]:
+    """What a config change would break: dropped or reordered labels that are in use."""
+    problems = []
+    for control in (STANCE, EVENT, ROLE):
+        before, after = old.get(control, []), new.get(control, [])
+        in_use = used.get(control, set())
+        removed = [label for label in before if label not in after and label in in_use]
+        if removed:
+            problems.append(f"removes {control} label(s) {', '.join(removed)} that annotations use")
+        kept = [label for label in before if label in after]
+        if kept != [label for label in after if label in before] and in_use & set(kept):
+            problems.append(f"reorders {control} labels that annotations use")
+    return problems
+
+
+def check_config_change(client: LabelStudioClient, project_id: int, old: str, new: str) -> None:
+    """Refuse a change that drops or reorders labels annotations use; say which and why."""
+    before, after = config_labels(old), config_labels(new)
+    everything = {name: set(labels) for name, labels in before.items()}
+    if not schema_change_problems(before, after, everything):
+        return  # only additions: no need to look at the annotations
+    exported, _ = export_tasks(client, project_id, None)
+    problems = schema_change_problems(before, after, used_labels(exported))
+    if problems:
+        raise SchemaChangeRefused(
+            "the new label schema "
+            + "; ".join(problems)
+            + ". Label Studio would accept it and corrupt the export. Keep the labels in their "
+            "order (adding new ones at the end is fine), or start a new campaign."
+        )
+
+
+def ensure_project(client: LabelStudioClient, campaign: Campaign, schema: LabelSchema) -> int:
+    """The campaign's project, created or brought up to the current generated config."""
+    config = label_config(schema)
+    client.validate_config(config)
+    fields = {
+        "label_config": config,
+        "expert_instruction": instructions(schema, campaign.target, campaign.description),
+        "show_instruction": True,
+        "description": f"Stance toward {campaign.target} and events. Managed by newsdesk.",
+    }
+    project_id = find_project(client, campaign)
+    if project_id is None:
+        project = client.call(
+            "create a project",
+            client.sdk.projects.create,
+            title=PROJECT_PREFIX + campaign.name,
+            **fields,
+        )
+        return int(project.id)
+    current = client.call("read the project", client.sdk.projects.get, project_id)
+    if current.label_config != config:
+        check_config_change(client, project_id, current.label_config, config)
+        client.call("update the project", client.sdk.projects.update, project_id, **fields)
+    return project_id
+
+
+def show_predictions(client: LabelStudioClient, project_id: int, model_version: str) -> None:
+    """Make Label Studio pre-fill tasks from this model version (it must have predictions)."""
+    current = client.call("read the project", client.sdk.projects.get, project_id)
+    if current.model_version != model_version:
+        client.call(
+            "select the pre-annotation version",
+            client.sdk.projects.update,
+            project_id,
+            model_version=model_version,
+            show_collab_predictions=True,
+        )

@@ -1,0 +1,144 @@
+"""Push and pull behaviours against the session's real Label Studio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import annotation.push as push_module
+from annotation.client import LabelStudioClient
+from annotation.projects import SchemaChangeRefused
+from annotation.pull import pull_campaign
+from annotation.push import push_campaign
+from newsdesk.clean import clean
+from newsdesk.config import Campaign
+from newsdesk.ingest import ingest
+from newsdesk.labelschema import LabelSchema, load_label_schema
+from newsdesk.segment import segment
+from newsdesk.workspace import Workspace
+from schemas import LABEL_SCHEMA_PATH, tables
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.labelstudio
+SCHEMA = load_label_schema()
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cleaned and segmented workspace, copied per test."""
+    folder = tmp_path_factory.mktemp("source")
+    workspace = Workspace(str(folder))
+    ingest(workspace, [SAMPLES])
+    clean(workspace)
+    segment(workspace)
+    return folder
+
+
+@pytest.fixture()
+def workspace(source: Path, tmp_path: Path) -> Workspace:
+    import shutil
+
+    shutil.copytree(source, tmp_path / "ws")
+    return Workspace(str(tmp_path / "ws"))
+
+
+def _campaign(tmp_path: Path) -> Campaign:
+    return Campaign(name=f"t-{tmp_path.name}", target="Russia", keywords=["Russia", "Moscow"])
+
+
+def _tasks(client: LabelStudioClient, project_id: int) -> list:
+    return list(client.sdk.tasks.list(project=project_id, page_size=500, fields="all"))
+
+
+def _stance(task, value: str) -> list[dict]:
+    return [{"from_name": "stance", "to_name": "sentence", "type": "choices",
+             "value": {"choices": [value]}}]  # fmt: skip
+
+
+def test_push_pre_annotates_and_adds_predictions_later(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path
+) -> None:
+    campaign = _campaign(tmp_path)
+    first = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    assert first.imported > 0 and first.predictions == 0
+    tasks = _tasks(ls_client, first.project_id)
+    assert not any(t.predictions for t in tasks)
+    second = push_campaign(workspace, ls_client, campaign, SCHEMA)
+    assert second.imported == 0 and second.predictions == first.imported
+    tasks = _tasks(ls_client, first.project_id)
+    assert len(tasks) == first.imported
+    said = [t for t in tasks if " said" in t.data["sentence"]]
+    assert said and all(
+        any(r["value"]["labels"] == ["statement"] for p in t.predictions for r in p.result)
+        for t in said
+    )
+    project = ls_client.sdk.projects.get(first.project_id)
+    assert project.model_version.startswith("keywords-")
+    assert push_campaign(workspace, ls_client, campaign, SCHEMA).predictions == 0
+
+
+def test_interrupted_push_resumes_without_duplicates(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path, monkeypatch
+) -> None:
+    campaign = _campaign(tmp_path)
+    monkeypatch.setattr(push_module, "IMPORT_BATCH", 10)
+    real = push_module._record_tasks
+    calls = {"n": 0}
+
+    def crash_after_import(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second batch is in Label Studio, but not recorded here
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(push_module, "_record_tasks", crash_after_import)
+    with pytest.raises(KeyboardInterrupt):
+        push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    monkeypatch.setattr(push_module, "_record_tasks", real)
+    report = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    tasks = _tasks(ls_client, report.project_id)
+    sentence_ids = [t.data["sentence_id"] for t in tasks]
+    assert len(sentence_ids) == len(set(sentence_ids)) == report.sentences
+    assert report.imported == report.sentences - 20
+    recorded = workspace.read("tasks", tables.TASKS)
+    assert set(recorded["sentence_id"].to_pylist()) == set(sentence_ids)
+
+
+def test_schema_change_that_drops_a_used_label_is_refused(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path
+) -> None:
+    campaign = _campaign(tmp_path)
+    report = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    task = _tasks(ls_client, report.project_id)[0]
+    ls_client.sdk.annotations.create(task.id, result=_stance(task, "neutral"))
+    raw = yaml.safe_load(LABEL_SCHEMA_PATH.read_text(encoding="utf-8"))
+    raw["stance"]["labels"] = [x for x in raw["stance"]["labels"] if x["value"] != "neutral"]
+    with pytest.raises(SchemaChangeRefused, match="neutral"):
+        push_campaign(workspace, ls_client, campaign, LabelSchema.model_validate(raw))
+    raw = yaml.safe_load(LABEL_SCHEMA_PATH.read_text(encoding="utf-8"))
+    raw["stance"]["labels"].append({"value": "mixed", "hotkey": "5", "description": "Both."})
+    push_campaign(workspace, ls_client, campaign, LabelSchema.model_validate(raw))
+    assert 'value="mixed"' in ls_client.sdk.projects.get(report.project_id).label_config
+
+
+def test_pull_is_incremental_and_records_skips(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path
+) -> None:
+    campaign = _campaign(tmp_path)
+    report = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    first, second, third = _tasks(ls_client, report.project_id)[:3]
+    ls_client.sdk.annotations.create(first.id, result=_stance(first, "favor"), lead_time=3.0)
+    pulled = pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt")
+    assert (pulled.tasks, pulled.annotations) == (1, 1)
+    assert pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt").tasks == 0
+    ls_client.sdk.annotations.create(second.id, result=_stance(second, "against"))
+    ls_client.sdk.annotations.create(third.id, result=[], was_cancelled=True)
+    pulled = pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt")
+    assert pulled.tasks == 2 and pulled.annotations == 3
+    rows = {r["task_id"]: r for r in workspace.read_shard("annotations", campaign.name).to_pylist()}
+    assert rows[first.id]["stance"] == "favor" and rows[first.id]["lead_time"] == 3.0
+    assert rows[second.id]["stance"] == "against"
+    assert rows[third.id]["was_cancelled"] and rows[third.id]["stance"] is None
+    assert pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt", full=True).annotations == 3
