@@ -329,7 +329,6 @@ _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
 # Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
 # pre-pass; each pattern starts with a literal so the scan is fast.
-_PAREN_LIST = re.compile(r"1\) ")
 _BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
 _SEPARATOR = re.compile(r"\*\*\*++")
 
@@ -372,11 +371,11 @@ def _starter(text: str, s: int) -> str | None:
 
 
 def _inline_lists(text: str) -> tuple[list[int], set[int], dict[tuple[str, int], int]]:
-    """Pre-pass for bullets, ``***`` separators and ``1) one 2) two`` lists.
+    """Pre-pass for bullets and ``***`` separators.
 
     Returns forced sentence starts, periods of list markers (never a boundary) and the
-    cache for ``_list_chain``. Cheap gates skip the common case; lists written with a
-    period ("1. one 2. two") are found by the main loop at the first marker.
+    cache for ``_list_chain``. Cheap gates skip the common case. Inline lists ("1. one
+    2. two", "1) one 2) two") are found by the main loop at their first marker.
     """
     forced: list[int] = []
     markers: set[int] = set()
@@ -394,10 +393,6 @@ def _inline_lists(text: str) -> tuple[list[int], set[int], dict[tuple[str, int],
             if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
                 forced.append(i)
                 forced.append(j)
-    for m in _PAREN_LIST.finditer(text):
-        i = m.start()
-        if not i or text[i - 1].isspace():
-            _list_chain(text, i, "1", ")", forced, markers, found)
     return forced, markers, found
 
 
@@ -456,20 +451,19 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     english = _is_english(language)
     special = _SPECIAL if english else ()
     n = len(text)
-    cur = line_start = first.start()
+    line_start = first.start()
     # Hot loop: a boundary appends (end of sentence, start of next) to the flat ``cuts``;
     # a paragraph break also records how many sentences precede it.
     cuts: list[int] = []
     cut = cuts.append
     breaks: list[int] = []
     forced, markers, found = _inline_lists(text)
-    for m in _CANDIDATE.finditer(text, cur):
+    if text.startswith("1) ", line_start):
+        _list_chain(text, line_start, "1", ")", forced, markers, found)
+    for m in _CANDIDATE.finditer(text, line_start):
         kind = m.lastindex
         if kind == _F:
-            e, s = m.span(_F)
-            cut(e)
-            cut(s)
-            cur = s
+            cuts += m.span(_F)
         elif kind in (_G, _B):
             e, s = m.span(kind)
             if s == n:
@@ -477,13 +471,17 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             cut(_strip_back(text, e) if kind == _B else e)
             cut(s)
             breaks.append(len(cuts))
-            cur = line_start = s
+            line_start = s
+            if text.startswith("1) ", s):
+                _list_chain(text, s, "1", ")", forced, markers, found)
         elif kind == _W:
             e, s = m.span(_W)
             if s == n:
                 break
             if (s - e > 1 or text[e] != " ") and text.find("\n", e, s) >= 0:
                 line_start = s
+                if text.startswith("1) ", s):
+                    _list_chain(text, s, "1", ")", forced, markers, found)
             c = text[s]
             if c in _OPENERS:
                 j = s
@@ -493,6 +491,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             if c.islower():
                 continue
             p, t_end = m.span(_T)
+            cur = cuts[-1] if cuts else first.start()  # start of the current sentence
             attached = p > cur and not text[p - 1].isspace()
             if t_end - p == 1 and text[p] == ".":
                 if attached:
@@ -521,13 +520,11 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     # "word. . . . Next": the period ends it, the ellipsis opens the next
                     cut(p + 1)
                     cut(p + 2)
-                    cur = p + 2
                     continue
                 if english and _omission(text, p, t_end, s):
                     continue
             cut(e)
             cut(s)
-            cur = s
         elif kind == _T:
             continue
         elif kind == _N:
@@ -538,15 +535,15 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             if _line_ends_sentence(text, line_start, e, s):
                 cut(e)
                 cut(s)
-                cur = s
             line_start = s
+            if text.startswith("1) ", s):
+                _list_chain(text, s, "1", ")", forced, markers, found)
         elif kind == _C:
             e, s = m.span(_C)
             if s == n:
                 break
             cut(e)
             cut(s)
-            cur = s
             newlines = text.count("\n", e, s)
             if newlines:
                 line_start = s
