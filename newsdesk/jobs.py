@@ -77,3 +77,25 @@ def run_publish(
     workspace = Workspace(settings.workspace_uri)
     result = publish(workspace, settings, schema, bump=bump, provenance=provenance)
     return result.message if result.path is None else f"{result.message}: {result.path}"
+
+
+def run_agreement(settings: Settings, out: str = "reports") -> str:
+    """Agreement per campaign, printed and written as Markdown with a PNG plot."""
+    from annotation.agreement import agreement, markdown, plot
+    from schemas import tables
+
+    schema = load_label_schema(settings.schema_path)
+    rows = Workspace(settings.workspace_uri).read("annotations", tables.ANNOTATIONS).to_pylist()
+    folder = settings.path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    printed = []
+    for campaign in sorted({row["campaign"] for row in rows}):
+        mine = [row for row in rows if row["campaign"] == campaign]
+        report = agreement(mine, schema.stance.values, schema.events.values)
+        text = markdown(report, campaign)
+        (folder / f"agreement-{campaign}.md").write_text(text, encoding="utf-8")
+        plot(report, str(folder / f"agreement-{campaign}.png"), campaign)
+        printed.append(text)
+    if not printed:
+        return "no annotations pulled yet: run `newsdesk pull` first"
+    return "\n".join(printed) + f"\nreports written to {folder}"
