@@ -41,243 +41,54 @@ def _cls(chars: str) -> str:
     return "[" + re.escape(chars) + "]"
 
 
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
 # English abbreviations that usually continue the sentence; after them a boundary
 # needs a typical sentence opener ("in the U.S. He said" vs "U.S. Secretary").
+# Titles, places, companies and months: as written or in capitals ("Gen.", "GEN.").
+_CAPITALISED = _words(
+    """
+    Mr Mrs Ms Mx Dr Prof Gen Sen Sens Rep Reps Gov Govs Lt Col Capt Cpt Sgt Maj Adm
+    Cmdr Cdr Brig Cpl Pvt Spc Rev Hon Rt Pres Supt Insp Det Messrs Mmes Mme Mlle Msgr
+    Sr Jr Esq Atty Amb St Mt Ft Ave Blvd Rd Hwy Co Cos Corp Inc Ltd Plc Bros Assn Dept
+    Univ Govt Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    """
+)
+# US states in AP style: only as written, so "Mass." is one and "mass." is not.
+_STATES = _words(
+    """
+    Ala Ariz Ark Calif Colo Conn Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
+    Mont Neb Nev Okla Ore Pa Tenn Tex Va Vt Wash Wis Wyo
+    """
+)
+# Lower-case abbreviations, also capitalised at a sentence start ("Approx.").
+_LOWER_CASE = _words(
+    "etc al approx est ed eds vol vols fig figs pp para art sec ch chap op ca cf vs co st"
+)
 _ABBREVIATIONS = frozenset(
     [
-        "mr",
-        "mrs",
-        "ms",
-        "mx",
-        "dr",
-        "prof",
-        "gen",
-        "sen",
-        "sens",
-        "rep",
-        "reps",
-        "gov",
-        "govs",
-        "lt",
-        "col",
-        "capt",
-        "cpt",
-        "sgt",
-        "maj",
-        "adm",
-        "cmdr",
-        "cdr",
-        "brig",
-        "cpl",
-        "pvt",
-        "spc",
-        "rev",
-        "hon",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "messrs",
-        "mmes",
-        "mme",
-        "mlle",
-        "msgr",
-        "sr",
-        "jr",
-        "esq",
-        "atty",
-        "amb",
-        "st",
-        "mt",
-        "ft",
-        "ave",
-        "blvd",
-        "rd",
-        "hwy",
-        "ct",
-        "co",
-        "cos",
-        "corp",
-        "inc",
-        "ltd",
-        "llc",
-        "plc",
-        "bros",
-        "assn",
-        "dept",
-        "univ",
-        "govt",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "ala",
-        "ariz",
-        "ark",
-        "calif",
-        "colo",
-        "conn",
-        "fla",
-        "ga",
-        "ill",
-        "ind",
-        "kan",
-        "ky",
-        "la",
-        "md",
-        "mass",
-        "mich",
-        "minn",
-        "miss",
-        "mo",
-        "mont",
-        "neb",
-        "nev",
-        "okla",
-        "ore",
-        "pa",
-        "tenn",
-        "tex",
-        "va",
-        "vt",
-        "wash",
-        "wis",
-        "wyo",
-        "etc",
-        "al",
-        "approx",
-        "est",
-        "ed",
-        "eds",
-        "vol",
-        "vols",
-        "fig",
-        "figs",
-        "pp",
-        "para",
-        "art",
-        "sec",
-        "ch",
-        "chap",
-        "op",
-        "ca",
-        "cf",
-        "vs",
-        "ph.d",
-        "ph.d.s",
+        *_CAPITALISED,
+        *(w.upper() for w in _CAPITALISED),
+        *_STATES,
+        *_LOWER_CASE,
+        *(w.capitalize() for w in _LOWER_CASE),
     ]
 )
 # Tokens that never end a sentence before a number ("No. 5", "p. 55", "N°. 12").
-_NUMBER_PREFIXES = frozenset(["no", "nos", "n°", "nº", "tel", "ext", "p", "pop"])
-# Tokens that need a closer look, in the case variants found in text.
-_SPECIAL = frozenset(
-    v for w in _ABBREVIATIONS | _NUMBER_PREFIXES for v in (w, w.capitalize(), w.upper())
-)
+_NUMBER_PREFIXES = _words("No Nos no nos NO N° n° Nº nº Tel tel Ext ext p pop Pop")
+_SPECIAL = _ABBREVIATIONS | _NUMBER_PREFIXES
 # Words that typically open a sentence and rarely follow an abbreviation mid-sentence.
-_STARTERS = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "He",
-        "She",
-        "It",
-        "They",
-        "We",
-        "I",
-        "You",
-        "His",
-        "Her",
-        "Its",
-        "Their",
-        "Our",
-        "My",
-        "Your",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "There",
-        "Here",
-        "But",
-        "And",
-        "Or",
-        "So",
-        "Yet",
-        "If",
-        "When",
-        "While",
-        "As",
-        "At",
-        "In",
-        "On",
-        "For",
-        "From",
-        "By",
-        "With",
-        "After",
-        "Before",
-        "Since",
-        "Although",
-        "Though",
-        "However",
-        "Meanwhile",
-        "Then",
-        "Now",
-        "What",
-        "Why",
-        "How",
-        "Who",
-        "Where",
-        "Which",
-        "Did",
-        "Do",
-        "Does",
-        "Is",
-        "Are",
-        "Was",
-        "Were",
-        "Will",
-        "Would",
-        "Can",
-        "Could",
-        "Should",
-        "Not",
-        "No",
-        "Yes",
-        "Some",
-        "Many",
-        "Most",
-        "All",
-        "One",
-        "Both",
-        "Each",
-        "Also",
-        "Still",
-        "Instead",
-        "Even",
-        "Such",
-        "To",
-        "Under",
-        "During",
-        "Despite",
-        "According",
-        "Last",
-        "Earlier",
-        "Later",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-    ]
+_STARTERS = _words(
+    """
+    The A An He She It They We I You His Her Its Their Our My Your This That These Those
+    There Here But And Or So Yet If When While As At In On For From By With After Before
+    Since Although Though However Meanwhile Then Now What Why How Who Where Which Did Do
+    Does Is Are Was Were Will Would Can Could Should Not No Yes Some Many Most All One Both
+    Each Also Still Instead Even Such To Under During Despite According Last Earlier Later
+    Mr Mrs Ms Dr
+    """
 )
 
 
@@ -291,7 +102,7 @@ def _alternation(words: set[str]) -> str:
     return "|".join(f"{h}(?:{'|'.join(sorted(w[1:] for w in words if w[0] == h))})" for h in heads)
 
 
-_KNOWN = _ABBREVIATIONS | _NUMBER_PREFIXES
+_KNOWN = {w.lower() for w in _SPECIAL}
 _TAILS_4 = _alternation({w[-4:] for w in _KNOWN if len(w) >= 4 and w[-4:].isalpha()})
 _WORDS_3 = _alternation({w for w in _KNOWN if len(w) == 3 and w.isalpha()})
 _PLAIN_WORD_END = (
@@ -575,8 +386,7 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
     ``c`` is the first visible character of the next sentence (not lower case).
     """
     tok_start = p - len(tok)
-    key = tok.lower()
-    known = english and (key in _ABBREVIATIONS or key in _NUMBER_PREFIXES)
+    known = english and tok in _SPECIAL
     single = len(tok) == 1 and tok.isalpha()
     multi = "." in tok and _MULTI_PERIOD.fullmatch(tok) is not None
     if c.isdigit():
@@ -585,7 +395,7 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
         if english and tok == "I" and _previous_word_lower(text, tok_start):
             return True  # "you and I. Did you..." - the pronoun, not an initial
         return english and _starter(text, s) is not None
-    if multi or (english and key in _ABBREVIATIONS):
+    if multi or (english and tok in _ABBREVIATIONS):
         if english and _starter(text, s) is None:
             return False
         # "At 5 a.m. Mr. Smith went": a three-word fragment is no sentence.

@@ -75,6 +75,14 @@ CASES = [
         "The deal was signed by Apple Inc. The company said sales rose.",
         ["The deal was signed by Apple Inc.", "The company said sales rose."],
     ),
+    (
+        "The probe lost mass. Hibernation was the answer, Dr. Ill said in Springfield, Ill.",
+        ["The probe lost mass.", "Hibernation was the answer, Dr. Ill said in Springfield, Ill."],
+    ),
+    (
+        "ST. JOSEPH, Mich. (AP) — Michigan health officials said on Oct. 3 that 5 p.m. was late.",
+        ["ST. JOSEPH, Mich. (AP) — Michigan health officials said on Oct. 3 that 5 p.m. was late."],
+    ),
     # initials
     (
         "The Lord of the Rings was written by J. R. R. Tolkien in Oxford.",
