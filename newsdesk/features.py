@@ -1,4 +1,8 @@
-"""Hugging Face `Features` of the published configs, generated from the label schema."""
+"""Hugging Face `Features` of the published configs, generated from the label schema.
+
+`TABLES_VERSION` is the version of the published table layout (columns and their types, not
+the label values): a change to it is a breaking change for users and bumps the major version.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,31 @@ import datasets
 
 from newsdesk.labelschema import LabelSchema
 
+# 2: arguments carry `event`, the index of the trigger they are linked to in `events`
+TABLES_VERSION = 2
 
-def span_feature(names: list[str]) -> list[dict[str, object]]:
+
+def event_feature(schema: LabelSchema) -> list[dict[str, object]]:
+    """Event triggers: typed spans with offsets into the sentence."""
     return [
         {
-            "label": datasets.ClassLabel(names=names),
+            "label": datasets.ClassLabel(names=schema.events.values),
             "start": datasets.Value("int32"),
             "end": datasets.Value("int32"),
             "text": datasets.Value("string"),
+        }
+    ]
+
+
+def argument_feature(schema: LabelSchema) -> list[dict[str, object]]:
+    """Argument spans with their role and the index (into `events`) of their trigger, or -1."""
+    return [
+        {
+            "label": datasets.ClassLabel(names=schema.roles.values),
+            "start": datasets.Value("int32"),
+            "end": datasets.Value("int32"),
+            "text": datasets.Value("string"),
+            "event": datasets.Value("int32"),
         }
     ]
 
@@ -37,8 +58,8 @@ def sentence_features(schema: LabelSchema) -> datasets.Features:
             "published_at": datasets.Value("string"),
             "stance": stance,
             "stance_agreement": datasets.Value("float32"),
-            "events": span_feature(schema.events.values),
-            "arguments": span_feature(schema.roles.values),
+            "events": event_feature(schema),
+            "arguments": argument_feature(schema),
             "annotator_count": datasets.Value("int32"),
             "annotator_labels": [{"annotator": datasets.Value("string"), "stance": stance}],
         }
@@ -63,11 +84,20 @@ def annotation_features(schema: LabelSchema) -> datasets.Features:
             "campaign": datasets.Value("string"),
             "annotator": datasets.Value("string"),
             "stance": datasets.ClassLabel(names=schema.stance.values),
-            "events": span_feature(schema.events.values),
-            "arguments": span_feature(schema.roles.values),
+            "events": event_feature(schema),
+            "arguments": argument_feature(schema),
             "was_cancelled": datasets.Value("bool"),
             "ground_truth": datasets.Value("bool"),
             "lead_time": datasets.Value("float64"),
             "created_at": datasets.Value("string"),
         }
     )
+
+
+def all_features(schema: LabelSchema) -> dict[str, datasets.Features]:
+    """Features of every config, in publishing order."""
+    return {
+        "sentences": sentence_features(schema),
+        "articles": article_features(),
+        "annotations": annotation_features(schema),
+    }
