@@ -92,8 +92,10 @@ _STARTERS = _words(
 )
 
 
-# Sentence-final words the regex may accept on its own: a word of three letters or
-# a longer word, unless it is (or, for long words, ends like) an abbreviation.
+# Sentence-final tokens the regex may accept on its own: a word ending in four lower-case
+# letters, a two- or three-letter word ("it", "him", "Now"), a number of three or more
+# digits, or a closing bracket or quote; words that are (or, for long words, end like)
+# an abbreviation are left to Python.
 
 
 def _alternation(words: set[str]) -> str:
@@ -104,10 +106,17 @@ def _alternation(words: set[str]) -> str:
 
 _KNOWN = {w.lower() for w in _SPECIAL}
 _TAILS_4 = _alternation({w[-4:] for w in _KNOWN if len(w) >= 4 and w[-4:].isalpha()})
-_WORDS_3 = _alternation({w for w in _KNOWN if len(w) == 3 and w.isalpha()})
-_PLAIN_WORD_END = (
-    rf"(?:(?<=[a-zA-Z]{{4}})(?<!(?i:{_TAILS_4}))"
-    rf"|(?<=[^a-zA-Z][a-zA-Z]{{3}})(?<!(?i:{_WORDS_3})))"
+_WORDS_3 = _alternation(
+    {v for w in _KNOWN if len(w) == 3 and w.isalpha() for v in (w, w.capitalize())}
+)
+_WORDS_2 = _alternation({w for w in _KNOWN if len(w) == 2 and w.isalpha()})
+# Case-sensitive look-behinds: (?i) would make every comparison slower.
+_PLAIN_TOKEN_END = (
+    rf"(?:(?<=[a-z]{{4}})(?<!{_TAILS_4})"
+    rf"|(?<=[^a-zA-Z][A-Za-z][a-z]{{2}})(?<!{_WORDS_3})"
+    rf"|(?<=[^a-zA-Z][a-z]{{2}})(?<!{_WORDS_2})"
+    r"|(?<=[0-9]{3})"
+    rf"|(?<=\w{_cls(_CLOSERS)}))"
 )
 
 # Candidate boundaries. Each match first skips ordinary text with a possessive class
@@ -124,7 +133,7 @@ _PARAGRAPH_BREAK = r"\n[^\S\n]*+\n\s*+"
 _CANDIDATE = re.compile(
     rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS)}\n]*+"
     rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++(?:[A-Z0-9]|{_cls(_OPENERS)}[A-Z]))"
-    rf"{_PLAIN_WORD_END}\.|[!?]++){_cls(_CLOSERS)}*+"
+    rf"{_PLAIN_TOKEN_END}\.|[!?]++){_cls(_CLOSERS)}*+"
     rf"(?P<f>[ ]++)(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"
     rf"|(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
     rf"(?:{_cls(_CLOSERS)}*+(?:(?P<g>[^\S\n]*+{_PARAGRAPH_BREAK})|(?P<w>\s++)))?"
@@ -140,7 +149,7 @@ _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
 # Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
 # pre-pass; each pattern starts with a literal so the scan is fast.
-_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,3}}|[A-Za-z])\.(?=\s))?")
+_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,2}}|[A-Za-z])\.(?=\s))?")
 _SEPARATOR = re.compile(r"\*\*\*++")
 
 
