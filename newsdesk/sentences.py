@@ -12,7 +12,8 @@ import re
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, count, repeat
+from operator import floordiv, sub
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +124,10 @@ _PLAIN_TOKEN_END = (
 # (fast, no backtracking) and then always matches one alternative, so the scan never
 # restarts inside a run: 10,000 dots are one match, a 100 KB line is one match.
 #   f: the common case, decided by the regex alone: "word. Next", "What? Next".
+#   i: periods inside a token ("3.5", "U.S.A", "a.b.c"), consumed in one match.
 #   t: a terminal run (with "..." spaced or not) followed by closing quotes/brackets and
 #      g: a paragraph break, or w: other whitespace. Without whitespace (lastindex t) it
-#      is punctuation inside a token such as "3.5" or "U.S.A".
+#      is punctuation inside a token ("Jr.'s", "?!x").
 #   b: a paragraph break after anything else.
 #   n: a single newline not preceded by terminal punctuation (headline, list, wrap).
 #   c: CJK full stop, which needs no following space.
@@ -135,6 +137,7 @@ _CANDIDATE = re.compile(
     rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++(?:[A-Z0-9]|{_cls(_OPENERS)}[A-Z]))"
     rf"{_PLAIN_TOKEN_END}\.|[!?]++){_cls(_CLOSERS)}*+"
     rf"(?P<f>[ ]++)(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"
+    r"|(?P<i>\.(?=\w)(?:\w++\.(?=\w))*+)"
     rf"|(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
     rf"(?:{_cls(_CLOSERS)}*+(?:(?P<g>[^\S\n]*+{_PARAGRAPH_BREAK})|(?P<w>\s++)))?"
     rf"|(?P<b>{_PARAGRAPH_BREAK})"
@@ -142,15 +145,14 @@ _CANDIDATE = re.compile(
     rf"|{_cls(_CJK_TERMINALS)}++{_cls(_CJK_CLOSERS)}*+(?P<c>\s*+)"
     r"|\Z)"
 )
-_F, _T, _G, _W, _B, _N, _C = (_CANDIDATE.groupindex[g] for g in "ftgwbnc")
+_F, _I, _T, _G, _W, _B, _N, _C = (_CANDIDATE.groupindex[g] for g in "fitgwbnc")
 _NON_SPACE = re.compile(r"\S")
 _NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
-# Inline lists ("1.) a 2.) b", "a. x b. y"), bullets and "***": rare, found in a
-# pre-pass; each pattern starts with a literal so the scan is fast.
+# Bullets (with an optional list number) and "***" separators, for _Lists.
 _BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,2}}|[A-Za-z])\.(?=\s))?")
-_SEPARATOR = re.compile(r"\*\*\*++")
+_STARS = re.compile(r"\*++")
 
 
 def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[SentenceSpan]:
@@ -190,77 +192,68 @@ def _starter(text: str, s: int) -> str | None:
     return word if word in _STARTERS else None
 
 
-def _inline_lists(text: str) -> tuple[list[int], set[int], dict[tuple[str, int], int]]:
-    """Pre-pass for bullets and ``***`` separators.
+class _Lists:
+    """Inline lists, bullets and ``***``: forced sentence starts and list-marker periods.
 
-    Returns forced sentence starts, periods of list markers (never a boundary) and the
-    cache for ``_list_chain``. Cheap gates skip the common case. Inline lists ("1. one
-    2. two", "1) one 2) two") are found by the main loop at their first marker.
+    Bullets and separators are found in a pre-pass behind cheap gates. Inline lists
+    ("1. one 2. two", "1) one 2) two") are followed up by ``chain`` when the main loop
+    meets their first marker; each later marker starts a sentence and no marker's
+    period is a boundary.
     """
-    forced: list[int] = []
-    markers: set[int] = set()
-    found: dict[tuple[str, int], int] = {}
-    if any(b in text for b in _BULLETS):
-        for m in _BULLET.finditer(text):
-            i = m.start()
-            if i and text[i - 1].isspace():
-                forced.append(i)
-            if m.group(1):
-                markers.add(m.end() - 1)
-    if "***" in text:
-        for m in _SEPARATOR.finditer(text):
-            i, j = m.span()
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.forced: list[int] = []
+        self.markers: set[int] = set()
+        self._found: dict[tuple[str, int], int] = {}  # see _next_marker
+        self._line_end = -1
+        if any(b in text for b in _BULLETS):
+            for m in _BULLET.finditer(text):
+                i = m.start()
+                if i and text[i - 1].isspace():
+                    self.forced.append(i)
+                if m.group(1):
+                    self.markers.add(m.end() - 1)
+        i = text.find("***")
+        while i >= 0:
+            j = i + len(_STARS.match(text, i).group())
             if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
-                forced.append(i)
-                forced.append(j)
-    return forced, markers, found
+                self.forced += (i, j)
+            i = text.find("***", j)
 
+    def chain(self, i: int, value: str, style: str) -> None:
+        """Follow a list whose first marker (``value`` + ``style``) is at ``i``."""
+        text = self.text
+        if i > self._line_end:  # calls come in text order: one search per line
+            self._line_end = text.find("\n", i)
+            if self._line_end < 0:
+                self._line_end = len(text)
+        items = [(i, value)]
+        while True:
+            value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
+            j = self._next_marker(f"{value}{style} ", items[-1][0] + 1)
+            if j < 0:
+                break
+            items.append((j, value))
+        if len(items) > 1:
+            self.forced.extend(j for j, _ in items[1:])
+            if style[0] == ".":
+                self.markers.update(j + len(v) for j, v in items)
 
-def _list_chain(
-    text: str,
-    i: int,
-    value: str,
-    style: str,
-    forced: list[int],
-    markers: set[int],
-    found: dict[tuple[str, int], int],
-) -> None:
-    """Find ``2<style>``, ``3<style>``... after the first list marker at ``i`` on its line.
+    def _next_marker(self, marker: str, start: int) -> int:
+        """First ``marker`` after whitespace from ``start`` to the line end, or -1.
 
-    With at least two items, each later marker starts a sentence and every marker's
-    period is recorded so it is not taken for a boundary.
-    """
-    line_end = text.find("\n", i)
-    if line_end < 0:
-        line_end = len(text)
-    chain = [(i, value)]
-    while True:
-        value = chr(ord(value) + 1) if value.isalpha() else str(int(value) + 1)
-        j = _next_marker(text, f"{value}{style} ", chain[-1][0] + 1, line_end, found)
-        if j < 0:
-            break
-        chain.append((j, value))
-    if len(chain) > 1:
-        forced.extend(j for j, _ in chain[1:])
-        if style[0] == ".":
-            markers.update(j + len(v) for j, v in chain)
-
-
-def _next_marker(
-    text: str, marker: str, start: int, end: int, found: dict[tuple[str, int], int]
-) -> int:
-    """First ``marker`` after whitespace in ``text[start:end]``, or -1.
-
-    Memoised per (marker, line end) so runs like "1. 1. 1. ..." stay linear.
-    """
-    j = found.get((marker, end), -2)
-    if j == -1 or j >= start:
+        Memoised per (marker, line end) so runs like "1. 1. 1. ..." stay linear.
+        """
+        text, end = self.text, self._line_end
+        j = self._found.get((marker, end), -2)
+        if j == -1 or j >= start:
+            return j
+        j = text.find(marker, start, end)
+        while j > 0 and not text[j - 1].isspace():
+            j = text.find(marker, j + 1, end)
+        self._found[(marker, end)] = j
         return j
-    j = text.find(marker, start, end)
-    while j > 0 and not text[j - 1].isspace():
-        j = text.find(marker, j + 1, end)
-    found[(marker, end)] = j
-    return j
 
 
 def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan]:
@@ -277,9 +270,10 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     cuts: list[int] = []
     cut = cuts.append
     breaks: list[int] = []
-    forced, markers, found = _inline_lists(text)
+    lists = _Lists(text)
+    markers = lists.markers
     if text.startswith("1) ", line_start):
-        _list_chain(text, line_start, "1", ")", forced, markers, found)
+        lists.chain(line_start, "1", ")")
     for m in _CANDIDATE.finditer(text, line_start):
         kind = m.lastindex
         if kind == _F:
@@ -293,7 +287,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             breaks.append(len(cuts))
             line_start = s
             if text.startswith("1) ", s):
-                _list_chain(text, s, "1", ")", forced, markers, found)
+                lists.chain(s, "1", ")")
         elif kind == _W:
             e, s = m.span(_W)
             if s == n:
@@ -301,7 +295,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             if (s - e > 1 or text[e] != " ") and text.find("\n", e, s) >= 0:
                 line_start = s
                 if text.startswith("1) ", s):
-                    _list_chain(text, s, "1", ")", forced, markers, found)
+                    lists.chain(s, "1", ")")
             c = text[s]
             if c in _OPENERS:
                 j = s
@@ -329,7 +323,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                             # "1. First item", "• a. Item": a list marker opens the sentence
                             if tok in ("1", "a", "A"):
                                 style = ".)" if text[p + 1] == ")" else "."
-                                _list_chain(text, start, tok, style, forced, markers, found)
+                                lists.chain(start, tok, style)
                             continue
                         if len(tok) < 12 and not _boundary_after(text, tok, p, s, c, cur, english):
                             continue
@@ -345,7 +339,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     continue
             cut(e)
             cut(s)
-        elif kind == _T:
+        elif kind in (_T, _I):
             continue
         elif kind == _N:
             p, s = m.span(_N)
@@ -357,7 +351,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                 cut(s)
             line_start = s
             if text.startswith("1) ", s):
-                _list_chain(text, s, "1", ")", forced, markers, found)
+                lists.chain(s, "1", ")")
         elif kind == _C:
             e, s = m.span(_C)
             if s == n:
@@ -375,12 +369,11 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     starts.insert(0, first.start())
     ends = cuts[0::2]
     ends.append(_strip_back(text, n))
-    paras: list[int] = []
-    for k, b in enumerate(breaks):
-        paras += [k] * (b // 2 - len(paras))
-    paras += [len(breaks)] * (len(starts) - len(paras))
-    if forced:
-        starts, ends, paras = _apply_forced(text, forced, starts, ends, paras)
+    # paragraph k holds the sentences between the k-th and (k+1)-th break
+    bounds = [0, *map(floordiv, breaks, repeat(2)), len(starts)]
+    paras = list(chain.from_iterable(map(repeat, count(), map(sub, bounds[1:], bounds))))
+    if lists.forced:
+        starts, ends, paras = _apply_forced(text, lists.forced, starts, ends, paras)
     return _spans(starts, ends, paras)
 
 
