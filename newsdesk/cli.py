@@ -152,6 +152,10 @@ def _provenance(settings: Settings) -> dict[str, str]:
 @app.command()
 def publish(
     bump: Annotated[str, typer.Option(help="auto, major, minor or patch")] = "auto",
+    push_to_hub: Annotated[
+        str | None,
+        typer.Option("--push-to-hub", help="Then upload the version to this Hub dataset repo"),
+    ] = None,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     no_prefect: NoPrefectOption = False,
@@ -161,6 +165,118 @@ def publish(
         _fail(f"--bump must be auto, major, minor or patch, not {bump!r}")
     settings = _settings(config, workspace)
     out.print(_run(settings, no_prefect, "publish", bump, _provenance(settings)), highlight=False)
+    if push_to_hub:
+        from newsdesk.hub import HubRefused, push_version
+        from newsdesk.versions import dataset_root, resolve_version
+
+        try:
+            pushed = push_version(resolve_version(dataset_root(settings), None), push_to_hub)
+        except (HubRefused, ValueError) as error:
+            _fail(str(error))
+        out.print(pushed.summary(), highlight=False)
+
+
+VersionArgument = Annotated[str | None, typer.Argument(help="A version, or latest (default)")]
+
+
+@app.command()
+def versions(config: ConfigOption = None) -> None:
+    """List the published versions, oldest first; * marks latest."""
+    from newsdesk.versions import dataset_root, latest_version, list_versions, read_manifest
+
+    root = dataset_root(_settings(config))
+    found = list_versions(root)
+    if not found:
+        _fail(f"no version published under {root}: run `newsdesk publish`")
+    latest = latest_version(root)
+    out.print(
+        f"{'':2}{'version':<10} {'created':<26} {'bump':<6} {'parent':<10} {'rows':>9}  changes"
+    )
+    for name in found:
+        manifest = read_manifest(root / name)
+        rows = sum(manifest.get("rows", {}).get("sentences", {}).values())
+        changes = ", ".join(f"{v} {k}" for k, v in (manifest.get("changes") or {}).items() if v)
+        out.print(
+            f"{'*' if name == latest else ' '} {name:<10} {manifest.get('created_at', ''):<26} "
+            f"{manifest.get('bump', ''):<6} {manifest.get('parent') or '-':<10} {rows:>9}  "
+            f"{changes or ('first version' if not manifest.get('parent') else 'none')}",
+            highlight=False,
+        )
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier version")],
+    new: Annotated[str, typer.Argument(help="The later version (or latest)")] = "latest",
+    limit: Annotated[int, typer.Option(help="Rows to show per kind of change")] = 10,
+    config: ConfigOption = None,
+) -> None:
+    """What changed between two versions, row by row: added, removed, relabeled, text
+    changed, moved split."""
+    import pyarrow.compute as pc
+
+    from newsdesk.versions import (
+        CHANGE_KINDS,
+        change_counts,
+        dataset_root,
+        diff_versions,
+        resolve_version,
+    )
+
+    root = dataset_root(_settings(config))
+    try:
+        before, after = resolve_version(root, old), resolve_version(root, new)
+    except ValueError as error:
+        _fail(str(error))
+    changes = diff_versions(before, after)
+    counts = change_counts(changes)
+    out.print(
+        f"{before.name} → {after.name}: "
+        + ", ".join(f"{counts[kind]} {kind.replace('_', ' ')}" for kind in CHANGE_KINDS),
+        highlight=False,
+    )
+    for kind in CHANGE_KINDS:
+        rows = changes.filter(pc.equal(changes["change"], kind)).slice(0, limit).to_pylist()
+        for row in rows:
+            detail = ""
+            if row["before"] is not None or row["after"] is not None:
+                detail = f"  {row['before'] or '-'!r} → {row['after'] or '-'!r}"
+            out.print(f"  {kind:<12} {row['key']}{detail}", highlight=False, markup=False)
+        if counts[kind] > limit:
+            out.print(f"  {kind:<12} … {counts[kind] - limit} more", highlight=False)
+
+
+@app.command()
+def verify(
+    version: VersionArgument = None,
+    every: Annotated[bool, typer.Option("--all", help="Check every version")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Check every file of a version against its manifest (sha256, bytes, rows)."""
+    from newsdesk.versions import dataset_root, list_versions, resolve_version, verify_version
+
+    root = dataset_root(_settings(config))
+    try:
+        folders = (
+            [root / name for name in list_versions(root)]
+            if every
+            else [resolve_version(root, version)]
+        )
+    except ValueError as error:
+        _fail(str(error))
+    if not folders:
+        _fail(f"no version published under {root}")
+    bad = 0
+    for folder in folders:
+        problems = verify_version(folder)
+        for problem in problems:
+            console.print(f"bad: {folder.name}: {problem}", highlight=False, markup=False)
+        if not problems:
+            files = len(json.loads((folder / "manifest.json").read_text())["files"])
+            out.print(f"ok: {folder.name} ({files} files match manifest.json)", highlight=False)
+        bad += len(problems)
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command()

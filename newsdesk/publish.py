@@ -529,7 +529,7 @@ def _remove_stale_staging(root: Path) -> None:
     """Staging folders left by a publish that died (its process is gone)."""
     for path in root.glob(".staging-*"):
         try:
-            pid = int(path.name.split("-")[2])
+            pid = int(path.name.split("-")[1])
         except (IndexError, ValueError):
             continue
         try:
@@ -667,8 +667,9 @@ def write_version(
     for config, splits in data.items():
         for split, table in splits.items():
             row_bytes = max(1, table.nbytes // max(1, table.num_rows))
-            group_rows = max(1, min(ROW_GROUP_ROWS, ROW_GROUP_BYTES // row_bytes))
-            shard_rows = max(group_rows, (shard_bytes // row_bytes) // group_rows * group_rows)
+            shard_rows = max(1, shard_bytes // row_bytes)
+            group_rows = max(1, min(ROW_GROUP_ROWS, ROW_GROUP_BYTES // row_bytes, shard_rows))
+            shard_rows = shard_rows // group_rows * group_rows
             shards = max(1, math.ceil(table.num_rows / shard_rows))
             arrow_schema = table.schema.with_metadata(_file_metadata(table, schema, version))
             for shard in range(shards):
