@@ -131,9 +131,10 @@ _PLAIN_TOKEN_END = (
 #   b: a paragraph break after anything else.
 #   n: a single newline not preceded by terminal punctuation (headline, list, wrap).
 #   c: CJK full stop, which needs no following space.
+#   u: a bullet, which starts a sentence; x: asterisks ("***" stands alone).
 _PARAGRAPH_BREAK = r"\n[^\S\n]*+\n\s*+"
 _CANDIDATE = re.compile(
-    rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS)}\n]*+"
+    rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS + _BULLETS)}*\n]*+"
     rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++(?:[A-Z0-9]|{_cls(_OPENERS)}[A-Z]))"
     rf"{_PLAIN_TOKEN_END}\.|[!?]++){_cls(_CLOSERS)}*+"
     rf"(?P<f>[ ]++)(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"
@@ -143,16 +144,17 @@ _CANDIDATE = re.compile(
     rf"|(?P<b>{_PARAGRAPH_BREAK})"
     r"|(?P<n>\n\s*+)"
     rf"|{_cls(_CJK_TERMINALS)}++{_cls(_CJK_CLOSERS)}*+(?P<c>\s*+)"
+    rf"|(?P<u>{_cls(_BULLETS)})"
+    r"|(?P<x>\*++)"
     r"|\Z)"
 )
-_F, _I, _T, _G, _W, _B, _N, _C = (_CANDIDATE.groupindex[g] for g in "fitgwbnc")
+_F, _I, _T, _G, _W, _B, _N, _C, _U, _X = (_CANDIDATE.groupindex[g] for g in "fitgwbncux")
 _NON_SPACE = re.compile(r"\S")
 _NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
-# Bullets (with an optional list number) and "***" separators, for _Lists.
-_BULLET = re.compile(rf"{_cls(_BULLETS)}([^\S\n]*+(?:\d{{1,2}}|[A-Za-z])\.(?=\s))?")
-_STARS = re.compile(r"\*++")
+# A list number after a bullet: "• 9. Item".
+_BULLET_NUMBER = re.compile(r"[^\S\n]*+(?:\d{1,2}|[A-Za-z])\.(?=\s)")
 
 
 def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[SentenceSpan]:
@@ -193,12 +195,11 @@ def _starter(text: str, s: int) -> str | None:
 
 
 class _Lists:
-    """Inline lists, bullets and ``***``: forced sentence starts and list-marker periods.
+    """Inline lists: forced sentence starts and list-marker periods.
 
-    Bullets and separators are found in a pre-pass behind cheap gates. Inline lists
-    ("1. one 2. two", "1) one 2) two") are followed up by ``chain`` when the main loop
-    meets their first marker; each later marker starts a sentence and no marker's
-    period is a boundary.
+    Inline lists ("1. one 2. two", "1) one 2) two") are followed up by ``chain`` when
+    the main loop meets their first marker; each later marker starts a sentence and no
+    marker's period is a boundary.
     """
 
     def __init__(self, text: str) -> None:
@@ -207,19 +208,6 @@ class _Lists:
         self.markers: set[int] = set()
         self._found: dict[tuple[str, int], int] = {}  # see _next_marker
         self._line_end = -1
-        if any(b in text for b in _BULLETS):
-            for m in _BULLET.finditer(text):
-                i = m.start()
-                if i and text[i - 1].isspace():
-                    self.forced.append(i)
-                if m.group(1):
-                    self.markers.add(m.end() - 1)
-        i = text.find("***")
-        while i >= 0:
-            j = i + len(_STARS.match(text, i).group())
-            if (not i or text[i - 1].isspace()) and (j == len(text) or text[j].isspace()):
-                self.forced += (i, j)
-            i = text.find("***", j)
 
     def chain(self, i: int, value: str, style: str) -> None:
         """Follow a list whose first marker (``value`` + ``style``) is at ``i``."""
@@ -363,6 +351,25 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                 line_start = s
                 if newlines > 1:
                     breaks.append(len(cuts))
+        elif kind == _U:
+            i = m.start(_U)
+            if i > (cuts[-1] if cuts else first.start()) and text[i - 1].isspace():
+                cut(_strip_back(text, i))
+                cut(i)
+            number = _BULLET_NUMBER.match(text, i + 1)
+            if number:
+                markers.add(number.end() - 1)
+        elif kind == _X:
+            i, j = m.span(_X)
+            if j - i > 2 and (not i or text[i - 1].isspace()) and (j == n or text[j].isspace()):
+                # a "***" separator stands alone; a line break after it is handled there
+                if i > (cuts[-1] if cuts else first.start()):
+                    cut(_strip_back(text, i))
+                    cut(i)
+                after = _NON_SPACE.search(text, j)
+                if after and text.find("\n", j, after.start()) < 0:
+                    cut(j)
+                    cut(after.start())
         else:
             break
     starts = cuts[1::2]

@@ -128,6 +128,16 @@ CASES = [
         "The ministry listed three steps:\n1. Raise rates\n2. Cut spending",
         ["The ministry listed three steps:", "1. Raise rates", "2. Cut spending"],
     ),
+    (
+        "Jobs were cut. *** In other news, rates held. • Item one • 9. Item two",
+        [
+            "Jobs were cut.",
+            "***",
+            "In other news, rates held.",
+            "• Item one",
+            "• 9. Item two",
+        ],
+    ),
     # wrapped text: a single newline inside a sentence is whitespace
     (
         "The central bank said on Tuesday that it would keep interest rates\n"
