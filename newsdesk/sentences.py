@@ -124,6 +124,8 @@ _PLAIN_TOKEN_END = (
 # (fast, no backtracking) and then always matches one alternative, so the scan never
 # restarts inside a run: 10,000 dots are one match, a 100 KB line is one match.
 #   f: the common case, decided by the regex alone: "word. Next", "What? Next".
+#   q: the same after a closing quote, unless an attribution follows: in
+#      '"Why now?" Smith asked.' the quote does not end the sentence.
 #   i: periods inside a token ("3.5", "U.S.A", "a.b.c"), consumed in one match.
 #   t: a terminal run (with "..." spaced or not) followed by closing quotes/brackets and
 #      g: a paragraph break, or w: other whitespace. Without whitespace (lastindex t) it
@@ -132,12 +134,25 @@ _PLAIN_TOKEN_END = (
 #   n: a single newline not preceded by terminal punctuation (headline, list, wrap).
 #   c: CJK full stop, which needs no following space.
 #   u: a bullet, which starts a sentence; x: asterisks ("***" stands alone).
+_NEXT = rf"(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"  # what a next sentence may start with
+_SPEECH_VERBS = (
+    "said|says|asked|asks|told|tells|added|adds|replied|wrote|writes|explained|continued|"
+    "noted|recalled|insisted|shouted|tweeted|wondered"
+)
+# "Smith said." / "Sen. Jane Doe asked reporters": one to three capitalised words (a
+# name, not "They" or "The") and a speech verb, then punctuation or a typical
+# continuation.
+_ATTRIBUTION = (
+    r"(?!(?:I|We|You|He|She|It|They|The|This|That|These|Those|There|But|And|So|Then)[ ])"
+    rf"(?:[A-Z][\w'’.-]*+[ ]){{1,3}}(?:{_SPEECH_VERBS})"
+    r"(?=[.,;:]|[ ](?:on|in|at|to|during|after|before|later|earlier|reporters|journalists)\b)"
+)
 _PARAGRAPH_BREAK = r"\n[^\S\n]*+\n\s*+"
 _CANDIDATE = re.compile(
     rf"[^{re.escape(_TERMINALS + _CJK_TERMINALS + _BULLETS)}*\n]*+"
-    rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++(?:[A-Z0-9]|{_cls(_OPENERS)}[A-Z]))"
-    rf"{_PLAIN_TOKEN_END}\.|[!?]++){_cls(_CLOSERS)}*+"
-    rf"(?P<f>[ ]++)(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"
+    rf"(?:(?:(?=\.{_cls(_CLOSERS)}*+[ ]++{_NEXT})"
+    rf"{_PLAIN_TOKEN_END}\.|[!?]++)"
+    rf"(?:[)\]]*+(?P<f>[ ]++){_NEXT}|{_cls(_CLOSERS)}*+(?P<q>[ ]++){_NEXT}(?!{_ATTRIBUTION}))"
     r"|(?P<i>\.(?=\w)(?:\w++\.(?=\w))*+)"
     rf"|(?P<t>{_cls(_TERMINALS)}++(?:[ ]{_cls(_TERMINALS)}++)*+)"
     rf"(?:{_cls(_CLOSERS)}*+(?:(?P<g>[^\S\n]*+{_PARAGRAPH_BREAK})|(?P<w>\s++)))?"
@@ -148,7 +163,8 @@ _CANDIDATE = re.compile(
     r"|(?P<x>\*++)"
     r"|\Z)"
 )
-_F, _I, _T, _G, _W, _B, _N, _C, _U, _X = (_CANDIDATE.groupindex[g] for g in "fitgwbncux")
+_QUOTE_ATTRIBUTION = re.compile(_ATTRIBUTION)
+_F, _Q, _I, _T, _G, _W, _B, _N, _C, _U, _X = (_CANDIDATE.groupindex[g] for g in "fqitgwbncux")
 _NON_SPACE = re.compile(r"\S")
 _NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -266,6 +282,8 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
         kind = m.lastindex
         if kind == _F:
             cuts += m.span(_F)
+        elif kind == _Q:
+            cuts += m.span(_Q)
         elif kind in (_G, _B):
             e, s = m.span(kind)
             if s == n:
@@ -293,6 +311,8 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             if c.islower():
                 continue
             p, t_end = m.span(_T)
+            if e > t_end and _QUOTE_ATTRIBUTION.match(text, s) and _has_quote(text, t_end, e):
+                continue  # '"Why now?" Smith asked.'
             cur = cuts[-1] if cuts else first.start()  # start of the current sentence
             attached = p > cur and not text[p - 1].isspace()
             if t_end - p == 1 and text[p] == ".":
@@ -410,6 +430,11 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
         # "At 5 a.m. Mr. Smith went": a three-word fragment is no sentence.
         return text.count(" ", cur, p) >= 3
     return True
+
+
+def _has_quote(text: str, i: int, j: int) -> bool:
+    """Does ``text[i:j]`` (closing punctuation) contain a quotation mark?"""
+    return any(q in text[i:j] for q in "\"'”’»›")
 
 
 def _omission(text: str, p: int, t_end: int, s: int) -> bool:

@@ -40,6 +40,18 @@ CASES = [
         "“That is final!” he shouted at reporters.",
         ["“That is final!” he shouted at reporters."],
     ),
+    (
+        '"Why now?" Sen. Jane Doe asked reporters. "Is it right?" Smith said. Talks resume.',
+        [
+            '"Why now?" Sen. Jane Doe asked reporters.',
+            '"Is it right?" Smith said.',
+            "Talks resume.",
+        ],
+    ),
+    (
+        "“And I said, ‘I want more.’ They said, ‘No.’ It ended,” Trump recalled.",
+        ["“And I said, ‘I want more.’", "They said, ‘No.’", "It ended,” Trump recalled."],
+    ),
     # multi-sentence quote
     (
         '"We were ready. Nobody came. It was a disaster," Smith said. Police declined to comment.',
