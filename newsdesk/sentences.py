@@ -1,9 +1,11 @@
 """Rule-based sentence splitter with character offsets, tuned for news text.
 
-One compiled regex finds candidate boundaries (terminal punctuation followed by
-whitespace, line breaks, CJK full stops); each candidate gets a cheap decision
-from the surrounding characters. Everything is linear in the input length: the
-regex never backtracks over runs of punctuation and every look-back is bounded.
+One compiled regex walks the text from candidate to candidate (terminal punctuation
+followed by whitespace, line breaks, CJK full stops, bullets). It settles the common
+case ("word. Next") by itself; the rest gets a cheap decision in Python from the
+surrounding characters (abbreviations, initials, numbers, quotes, ellipses, lists,
+headlines). Everything is linear in the input length: the regex never backtracks over
+runs of punctuation and every look-back is bounded.
 """
 
 from __future__ import annotations
@@ -93,18 +95,16 @@ _STARTERS = _words(
 )
 
 
-# Sentence-final tokens the regex may accept on its own: a word ending in four lower-case
-# letters, a two- or three-letter word ("it", "him", "Now"), a number of three or more
-# digits, or a closing bracket or quote; words that are (or, for long words, end like)
-# an abbreviation are left to Python.
-
-
 def _alternation(words: set[str]) -> str:
     """Fixed-width alternation for a look-behind, grouped by first letter (faster)."""
     heads = sorted({w[0] for w in words})
     return "|".join(f"{h}(?:{'|'.join(sorted(w[1:] for w in words if w[0] == h))})" for h in heads)
 
 
+# Sentence-final tokens the regex may accept on its own: a word ending in four lower-case
+# letters, a two- or three-letter word ("it", "him", "Now"), a number of three or more
+# digits, or a closing bracket or quote; words that are (or, for long words, end like)
+# an abbreviation are left to Python.
 _KNOWN = {w.lower() for w in _SPECIAL}
 _TAILS_4 = _alternation({w[-4:] for w in _KNOWN if len(w) >= 4 and w[-4:].isalpha()})
 _WORDS_3 = _alternation(
@@ -268,7 +268,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     english = _is_english(language)
     special = _SPECIAL if english else ()
     n = len(text)
-    line_start = first.start()
+    begin = line_start = first.start()
     # Hot loop: a boundary appends (end of sentence, start of next) to the flat ``cuts``;
     # a paragraph break also records how many sentences precede it.
     cuts: list[int] = []
@@ -313,7 +313,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             p, t_end = m.span(_T)
             if e > t_end and _QUOTE_ATTRIBUTION.match(text, s) and _has_quote(text, t_end, e):
                 continue  # '"Why now?" Smith asked.'
-            cur = cuts[-1] if cuts else first.start()  # start of the current sentence
+            cur = cuts[-1] if cuts else begin  # start of the current sentence
             attached = p > cur and not text[p - 1].isspace()
             if t_end - p == 1 and text[p] == ".":
                 if attached:
@@ -373,7 +373,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     breaks.append(len(cuts))
         elif kind == _U:
             i = m.start(_U)
-            if i > (cuts[-1] if cuts else first.start()) and text[i - 1].isspace():
+            if i > (cuts[-1] if cuts else begin) and text[i - 1].isspace():
                 cut(_strip_back(text, i))
                 cut(i)
             number = _BULLET_NUMBER.match(text, i + 1)
@@ -383,7 +383,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             i, j = m.span(_X)
             if j - i > 2 and (not i or text[i - 1].isspace()) and (j == n or text[j].isspace()):
                 # a "***" separator stands alone; a line break after it is handled there
-                if i > (cuts[-1] if cuts else first.start()):
+                if i > (cuts[-1] if cuts else begin):
                     cut(_strip_back(text, i))
                     cut(i)
                 after = _NON_SPACE.search(text, j)
@@ -393,7 +393,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
         else:
             break
     starts = cuts[1::2]
-    starts.insert(0, first.start())
+    starts.insert(0, begin)
     ends = cuts[0::2]
     ends.append(_strip_back(text, n))
     # paragraph k holds the sentences between the k-th and (k+1)-th break
@@ -482,7 +482,7 @@ def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
 def _apply_forced(
     text: str, forced: list[int], starts: list[int], ends: list[int], paras: list[int]
 ) -> tuple[list[int], list[int], list[int]]:
-    """Split spans at forced sentence starts (inline list markers, bullets, ``***``).
+    """Split spans at forced sentence starts (later markers of inline lists).
 
     Forced starts are few: find their spans by bisection and copy the rest in slices.
     """
