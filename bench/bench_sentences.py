@@ -8,8 +8,10 @@ Scores, all tools on the same data in the same run:
   * UD English EWT weblog (28 documents, paragraphs separated by a blank line):
     boundary precision/recall/F1; a boundary is the end offset of a sentence counted in
     non-whitespace characters, the document end excluded.
-  * Speed: MB (UTF-8) per CPU second (time.process_time) on the EWT texts repeated to
-    about 2 MB; pySBD on a small slice because it is slow.
+  * Speed: MB (UTF-8) per CPU second (time.process_time) of each tool's native offsets
+    call on the EWT texts repeated to about 2 MB, and on the gold bodies of the English
+    news pages of the boilerplate data (paragraphs joined by a blank line) repeated to
+    about 2 MB; pySBD on a 100 KB slice because it is slow.
   * Pathological inputs for newsdesk: CPU time per byte relative to ordinary text.
 """
 
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from newsdesk.sentences import split_sentences  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "bench-data" / "sentences"
+NEWS = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "plaintext_dev.jsonl"
 TARGET_BYTES = 2_000_000
 PYSBD_BYTES = 100_000
 ROUNDS = 5
@@ -91,6 +94,15 @@ def _load(name: str) -> list[dict]:
 
 def _norm(s: str) -> str:
     return " ".join(s.split())
+
+
+def _news_text() -> str:
+    """English news bodies from the boilerplate data, repeated to about 2 MB ("" if absent)."""
+    if not NEWS.exists():
+        return ""
+    records = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()]
+    text = "\n\n".join(r["gold_text"] for r in records if r["lang"] in ("en", None)) + "\n\n"
+    return text * (TARGET_BYTES // len(text.encode()) + 1)
 
 
 def golden(run: Callable[[str], Spans], cases: list[dict]) -> int:
@@ -213,6 +225,8 @@ def main() -> int:
     tools = _tools()
 
     speeds = speed_mb_per_s(tools, big, small)
+    news = _news_text()
+    news_speeds = speed_mb_per_s(tools, news, news[:PYSBD_BYTES]) if news else {}
     rows = [
         (name, golden(tool, cases), ewt(tool, docs), ewt(per_paragraph(tool), docs), speeds[name])
         for name, tool in tools.items()
@@ -220,22 +234,31 @@ def main() -> int:
 
     print(f"data: {len(cases)} golden rules, {len(docs)} EWT documents")
     print(
-        f"speed text: EWT repeated to {len(big.encode()) / 1e6:.2f} MB "
-        f"(pySBD: first {len(small.encode()) / 1e3:.0f} KB); CPU time, best of {ROUNDS} "
-        "interleaved rounds"
+        f"speed text: EWT repeated to {len(big.encode()) / 1e6:.2f} MB; English news bodies "
+        f"repeated to {len(news.encode()) / 1e6:.2f} MB; pySBD on the first "
+        f"{PYSBD_BYTES // 1000} KB of each; CPU time, best of {ROUNDS} interleaved rounds"
     )
     print(f"python {platform.python_version()}, {platform.machine()}\n")
     print(
         "| tool | golden rules | EWT P | EWT R | EWT F1 | EWT F1, paragraphs split first "
-        "| MB/s | vs sentencex | vs pySBD |"
+        "| MB/s EWT | vs sentencex | vs pySBD | MB/s news | vs sentencex | vs pySBD |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, passed, (p, r, f1), (_, _, f1_split), speed in rows:
-        print(
+        line = (
             f"| {name} | {passed}/{len(cases)} | {p:.3f} | {r:.3f} | {f1:.3f} | {f1_split:.3f} "
             f"| {speed:.2f} | {speed / speeds['sentencex']:.2f}x "
             f"| {speed / speeds['pySBD']:.0f}x |"
         )
+        if news_speeds:
+            news_speed = news_speeds[name]
+            line += (
+                f" {news_speed:.2f} | {news_speed / news_speeds['sentencex']:.2f}x "
+                f"| {news_speed / news_speeds['pySBD']:.0f}x |"
+            )
+        else:
+            line += " - | - | - |"
+        print(line)
     print("\nnewsdesk on pathological input (CPU time per byte / ordinary text):\n")
     print("| input | relative time per byte |")
     print("|---|---|")
