@@ -37,6 +37,7 @@ from newsdesk.versions import (
     dataset_root,
     diff_rows,
     latest_version,
+    list_versions,
     read_config,
     read_manifest,
     row_index,
@@ -556,7 +557,11 @@ def publish(
     data = built.data
     fingerprint = content_fingerprint(data)
     root = dataset_root(settings)
-    parent_version = latest_version(root)
+    # the newest version is the parent, even if a crash kept `latest` from pointing at it
+    published = list_versions(root)
+    parent_version = published[-1] if published else None
+    if parent_version and latest_version(root) != parent_version:
+        _point_latest(root, parent_version)
     parent = read_manifest(root / parent_version) if parent_version else None
     if parent and (
         parent.get("content_fingerprint"),
@@ -618,14 +623,24 @@ def publish(
             files[name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _read_only(staging)
-        staging.rename(root / version)
+        try:
+            staging.rename(root / version)
+        except OSError:
+            raise PublishCheckFailed(
+                f"version {version} was published by another run meanwhile: publish again"
+            ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    _point_latest(root, version)
+    return PublishResult(version, root / version, f"published {version} ({bump})")
+
+
+def _point_latest(root: Path, version: str) -> None:
+    """Replace the `latest` pointer in one rename: readers see the old or the new one."""
     pointer = root / f".latest-{os.getpid()}.tmp"
     pointer.write_text(version + "\n", encoding="utf-8")
     pointer.replace(root / "latest")
-    return PublishResult(version, root / version, f"published {version} ({bump})")
 
 
 def _read_only(folder: Path) -> None:

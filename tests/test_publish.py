@@ -253,6 +253,22 @@ def test_changes_are_recorded_row_by_row(setup) -> None:
     assert f"`c1/{first['sentence_id']}`" in log
     card = (result.path / "README.md").read_text()
     assert "Since 1.0.0 (minor release): 3 rows added" in card
+    loaded = datasets.load_dataset(str(result.path))  # changes.parquet is not data
+    assert sum(split.num_rows for split in loaded.values()) == 13
+
+
+def test_a_version_whose_latest_pointer_was_lost_is_still_the_parent(setup) -> None:
+    workspace, settings = setup
+    _publish(workspace, settings)
+    _annotate(workspace, "favor")
+    _publish(workspace, settings)
+    root = _root(settings)
+    (root / "latest").write_text("1.0.0\n")  # as if the process died before moving it
+    _annotate(workspace, "against")
+    result = _publish(workspace, settings)
+    assert result.version == "1.0.2"
+    assert json.loads((result.path / "manifest.json").read_text())["parent"] == "1.0.1"
+    assert (root / "latest").read_text().strip() == "1.0.2"
 
 
 def test_text_change_and_split_move_are_minor(setup, tmp_path: Path) -> None:
