@@ -192,22 +192,62 @@ def _record_tasks(
     workspace.write_shard("tasks", name, pa.Table.from_pylist(rows, tables.TASKS))
 
 
+def _prediction(tagger: KeywordTagger, sentence: str) -> dict[str, Any] | None:
+    """The keyword pre-annotation of one sentence; None when no keyword occurs in it."""
+    result = tagger.result(sentence)
+    return (
+        {"model_version": tagger.model_version, "score": 0.5, "result": result} if result else None
+    )
+
+
 def import_batch(
-    client: LabelStudioClient, project_id: int, batch: list[dict[str, Any]]
-) -> tuple[dict[str, int], int]:
-    """Import the payloads that have no task yet; (sentence_id -> task id, imported count)."""
+    client: LabelStudioClient,
+    project_id: int,
+    batch: list[dict[str, Any]],
+    look_up: bool,
+    tagger: KeywordTagger | None,
+) -> tuple[dict[str, int], list[int]]:
+    """Import the payloads that have no task yet, predictions inline (Label Studio's fastest
+    way to add them); returns (sentence_id -> task id, ids of the tasks imported now).
+
+    `look_up` asks the server first which of them already have a task; it is needed only
+    when the server holds tasks the `tasks` table does not know (an interrupted push).
+    """
     ids = [str(p["sentence_id"]) for p in batch]
-    on_server = existing_tasks(client, project_id, ids)
+    on_server = existing_tasks(client, project_id, ids) if look_up else {}
     new = [p for p in batch if p["sentence_id"] not in on_server]
-    if new:
-        client.call(
-            "import tasks",
-            client.sdk.projects.import_tasks,
-            project_id,
-            request=[{"data": p} for p in new],
-        )
-        on_server |= existing_tasks(client, project_id, [str(p["sentence_id"]) for p in new])
-    return on_server, len(new)
+    if not new:
+        return on_server, []
+    tasks: list[dict[str, Any]] = []
+    for payload in new:
+        task: dict[str, Any] = {"data": payload}
+        if tagger and (prediction := _prediction(tagger, str(payload["sentence"]))):
+            task["predictions"] = [prediction]
+        tasks.append(task)
+    response = client.call(
+        "import tasks",
+        client.sdk.projects.import_tasks,
+        project_id,
+        request=tasks,
+        return_task_ids=True,
+    )
+    task_ids = [int(t) for t in response.task_ids or []]
+    if len(task_ids) == len(new):
+        imported = {str(p["sentence_id"]): t for p, t in zip(new, task_ids, strict=True)}
+    else:  # an edition that imports asynchronously: ask instead
+        imported = existing_tasks(client, project_id, [str(p["sentence_id"]) for p in new])
+    return on_server | imported, list(imported.values())
+
+
+def _record_predictions(
+    workspace: Workspace, campaign: str, model_version: str, task_ids: list[int]
+) -> None:
+    """Tasks that have this model version's pre-annotation (or need none: no keyword)."""
+    if not task_ids:
+        return
+    rows = [{"campaign": campaign, "task_id": t, "model_version": model_version} for t in task_ids]
+    name = shard_name(f"predictions-{campaign}-{model_version}", [str(t) for t in task_ids])
+    workspace.write_shard("predictions", name, pa.Table.from_pylist(rows, tables.PREDICTIONS))
 
 
 def add_predictions(
@@ -218,7 +258,7 @@ def add_predictions(
     tagger: KeywordTagger,
     sentences: dict[int, str],
 ) -> int:
-    """Keyword predictions for every task that has none of this model version yet."""
+    """Keyword predictions for existing tasks that have none of this model version yet."""
     recorded = _recorded(workspace, "predictions", tables.PREDICTIONS, campaign)
     recorded = recorded.filter(pc.equal(recorded["model_version"], tagger.model_version))
     done = set(recorded["task_id"].to_pylist())
@@ -226,22 +266,18 @@ def add_predictions(
     for i in range(0, len(todo), IMPORT_BATCH):
         batch = todo[i : i + IMPORT_BATCH]
         request = [
-            {"task": task, "model_version": tagger.model_version, "score": 0.5,
-             "result": tagger.result(sentences[task])}
+            {"task": task, **prediction}
             for task in batch
-        ]  # fmt: skip
-        client.call(
-            "import predictions",
-            client.sdk.projects.import_predictions,
-            project_id,
-            request=request,
-        )
-        rows = [
-            {"campaign": campaign, "task_id": t, "model_version": tagger.model_version}
-            for t in batch
+            if (prediction := _prediction(tagger, sentences[task]))
         ]
-        name = shard_name(f"predictions-{campaign}", [str(t) for t in batch])
-        workspace.write_shard("predictions", name, pa.Table.from_pylist(rows, tables.PREDICTIONS))
+        if request:
+            client.call(
+                "import predictions",
+                client.sdk.projects.import_predictions,
+                project_id,
+                request=request,
+            )
+        _record_predictions(workspace, campaign, tagger.model_version, batch)
     return len(todo)
 
 
@@ -269,15 +305,21 @@ def push_campaign(
     texts = {str(p["sentence_id"]): str(p["sentence"]) for p in work}
     pending = [p for p in work if p["sentence_id"] not in done]
     report.already_pushed = len(work) - len(pending)
+    on_server = client.call("read the project", client.sdk.projects.get, project_id).task_number
+    unknown_tasks = (on_server or 0) > len(done)
     for i in range(0, len(pending), IMPORT_BATCH):
-        mapping, imported = import_batch(client, project_id, pending[i : i + IMPORT_BATCH])
-        report.imported += imported
-        report.already_pushed += len(mapping) - imported
+        batch = pending[i : i + IMPORT_BATCH]
+        mapping, imported = import_batch(client, project_id, batch, unknown_tasks, tagger)
+        report.imported += len(imported)
+        report.already_pushed += len(mapping) - len(imported)
         _record_tasks(workspace, campaign.name, project_id, mapping)
+        if tagger is not None:
+            _record_predictions(workspace, campaign.name, tagger.model_version, imported)
+            report.predictions += len(imported)
         done.update(mapping)
     if tagger is not None:
         sentences = {task: texts[s] for s, task in done.items() if s in texts}
-        report.predictions = add_predictions(
+        report.predictions += add_predictions(
             workspace, client, campaign.name, project_id, tagger, sentences
         )
         if sentences:
