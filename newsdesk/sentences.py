@@ -169,6 +169,13 @@ _NON_SPACE = re.compile(r"\S")
 _NEXT_WORD = re.compile(rf"{_cls(_OPENERS)}*+(\w+)(\.?)")
 _MULTI_PERIOD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_LINE = re.compile(rf"{_cls(_BULLETS)}|[-*–—][^\S\n]|(?:\d{{1,3}}|[A-Za-z])(?:\.\)|\.|\))\s")
+# A line ending in one of these words is wrapped mid-phrase.
+_FUNCTION_WORD_END = re.compile(
+    r"(?<![\w'’-])(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|nor|as|than|that|"
+    r"which|who|whose|is|are|was|were|be|been|has|have|had|will|would|can|could|should|"
+    r"may|might|must|not|its|their|his|her|our|your|my|this|these|those|into|over|under|"
+    r"about|after|before|between|through|during|against|among|per|via|if|when|while)\Z"
+)
 # A list number after a bullet: "• 9. Item".
 _BULLET_NUMBER = re.compile(r"[^\S\n]*+(?:\d{1,2}|[A-Za-z])\.(?=\s)")
 
@@ -458,7 +465,10 @@ def _previous_word_lower(text: str, i: int) -> bool:
 def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
     """Does a line without terminal punctuation (``line_start:e``) end a sentence?
 
-    Headlines and list items stand alone; wrapped text continues on the next line.
+    Headlines, list items and table rows stand alone. A line is wrapped text instead
+    when the next one starts in lower case or this one ends mid-phrase (a comma, a
+    hyphen, a function word). Cleaned web text has almost no hard-wrapped prose, so
+    an upper-case start after a content word counts as a new sentence.
     """
     c = text[s]
     if c in _BULLETS or _LIST_LINE.match(text, s):
@@ -468,15 +478,7 @@ def _line_ends_sentence(text: str, line_start: int, e: int, s: int) -> bool:
     last = text[e - 1]
     if c.islower() or last in ",;&/(-–—":
         return False
-    if last == ":":
-        return True
-    length = e - line_start
-    if length <= 40:
-        return True
-    next_end = text.find("\n", s)
-    if next_end < 0:
-        next_end = len(text)
-    return length < 0.75 * (next_end - s)
+    return _FUNCTION_WORD_END.search(text, max(line_start, e - 8), e) is None
 
 
 def _apply_forced(

@@ -150,6 +150,21 @@ CASES = [
             "• 9. Item two",
         ],
     ),
+    (
+        "Tour dates:\nJune 9 -- Coral Sky Amphitheatre, West Palm Beach, FL\n"
+        "June 10 -- MidFlorida Credit Union Amphitheatre, Tampa, FL\n"
+        "Tickets go on sale Friday at noon",
+        [
+            "Tour dates:",
+            "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL",
+            "June 10 -- MidFlorida Credit Union Amphitheatre, Tampa, FL",
+            "Tickets go on sale Friday at noon",
+        ],
+    ),
+    (
+        "The meeting was held with the\nPresident and his advisers on Monday.",
+        ["The meeting was held with the\nPresident and his advisers on Monday."],
+    ),
     # wrapped text: a single newline inside a sentence is whitespace
     (
         "The central bank said on Tuesday that it would keep interest rates\n"
