@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,13 @@ def test_span_type_and_offsets() -> None:
     assert split_sentences(text) == [SentenceSpan(2, 14, 0), SentenceSpan(16, 20, 0)]
     assert split_sentences("") == []
     assert split_sentences(" \n\n\t") == []
+    # spans are built without __init__ for speed: they must still be ordinary spans
+    span = split_sentences("Hi.")[0]
+    assert type(span) is SentenceSpan
+    assert hash(span) == hash(SentenceSpan(0, 3, 0))
+    assert repr(span) == "SentenceSpan(start=0, end=3, paragraph=0)"
+    with pytest.raises(FrozenInstanceError):
+        span.start = 1  # type: ignore[misc]
 
 
 def test_language_neutral_fallback() -> None:
