@@ -17,7 +17,7 @@ import shutil
 import struct
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,10 @@ from newsdesk.versions import (
     diff_rows,
     latest_version,
     list_versions,
-    read_config,
     read_manifest,
     row_index,
     sha256_file,
+    version_index,
     version_key,
 )
 from newsdesk.workspace import Workspace
@@ -70,10 +70,9 @@ class PublishResult:
 
 @dataclass
 class Built:
-    """Every config's tables by split, in publishing order, and what the card needs."""
+    """Every config's tables by split, in publishing order."""
 
     data: dict[str, dict[str, pa.Table]]
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def split_of(article_id: str, salt: str, ratios: dict[str, float]) -> str:
@@ -571,7 +570,7 @@ def publish(
         return PublishResult(None, root / parent_version, f"nothing changed since {parent_version}")
     new_index = row_index(data["sentences"])
     if parent_version:
-        changes = diff_rows(row_index(read_config(root / parent_version, "sentences")), new_index)
+        changes = diff_rows(version_index(root / parent_version), new_index)
     else:
         changes = diff_rows(None, new_index)
     counts = change_counts(changes)

@@ -302,8 +302,14 @@ def change_counts(changes: pa.Table) -> dict[str, int]:
     return counts
 
 
+INDEX_COLUMNS = ["sentence_id", "campaign", "article_id", "text", *LABEL_COLUMNS]
+
+
+def version_index(folder: Path) -> pa.Table:
+    """The row index of a published version, reading only the columns it needs."""
+    return row_index(read_config(folder, "sentences", INDEX_COLUMNS))
+
+
 def diff_versions(folder_a: Path, folder_b: Path) -> pa.Table:
     """Row-by-row changes from version A to version B, read from their data files."""
-    return diff_rows(
-        row_index(read_config(folder_a, "sentences")), row_index(read_config(folder_b, "sentences"))
-    )
+    return diff_rows(version_index(folder_a), version_index(folder_b))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -171,4 +172,5 @@ def test_cli_publish_push_to_hub(setup, monkeypatch: pytest.MonkeyPatch) -> None
     assert "nothing changed" in again.output and "never moved" in again.output
     assert "Traceback" not in again.output
     assert list(fake.tags["org/news"]) == ["1.0.0"] and len(fake.commits) == 1
-    assert _root(settings).joinpath("1.0.0").is_dir()
+    manifest = json.loads(_root(settings).joinpath("1.0.0", "manifest.json").read_text())
+    assert len(manifest["git_commit"]) == 40 and len(manifest["config_hash"]) == 16
