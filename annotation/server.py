@@ -12,17 +12,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from newsdesk.services import (
+    LocalService,
     ServiceError,
     free_port,
-    http_ok,
-    is_alive,
     launch,
-    read_state,
-    terminate,
     wait_until,
     write_state,
 )
@@ -39,10 +37,9 @@ START_TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
-class LocalLabelStudio:
-    """Where a local server lives: `<state>/labelstudio/` holds venv, data, log and state."""
+class LocalLabelStudio(LocalService):
+    """A local Label Studio: its folder holds the venv, the data, the log and the state."""
 
-    home: Path
     shared_venv: Path | None = None  # tests reuse one install across throwaway servers
 
     @property
@@ -53,16 +50,8 @@ class LocalLabelStudio:
     def executable(self) -> Path:
         return self.venv / "bin" / "label-studio"
 
-    @property
-    def state_file(self) -> Path:
-        return self.home / "server.json"
-
-    @property
-    def log(self) -> Path:
-        return self.home / "server.log"
-
-    def state(self) -> dict[str, object] | None:
-        return read_state(self.state_file)
+    def health_url(self, state: dict[str, Any]) -> str:
+        return f"{state['url']}/health"
 
     def install(self) -> bool:
         """Create the venv from the lock file if needed; True when it installed something."""
@@ -81,13 +70,6 @@ class LocalLabelStudio:
                 reason = (result.stderr or result.stdout).strip().splitlines()[-1:]
                 raise ServiceError(f"installing Label Studio failed: {' '.join(reason)}")
         return True
-
-    def running(self) -> dict[str, object] | None:
-        """The state of a server that is up and answering, else None."""
-        state = self.state()
-        if state and is_alive(int(state.get("pid") or 0)) and http_ok(f"{state['url']}/health"):
-            return state
-        return None
 
     def start(self, port: int, username: str) -> tuple[dict[str, object], bool]:
         """(state, started_now): reuse a healthy server, else install and start one."""
@@ -125,10 +107,6 @@ class LocalLabelStudio:
             self.log,
         )
         return state, True
-
-    def stop(self) -> bool:
-        state = self.state() or {}
-        return terminate(int(state.get("pid") or 0))
 
 
 def _token_works(url: str, token: str) -> bool:

@@ -9,15 +9,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.services import (
+    LocalService,
     free_port,
     http_ok,
-    is_alive,
     launch,
-    read_state,
-    terminate,
     wait_until,
     write_state,
 )
@@ -31,24 +30,11 @@ START_TIMEOUT_S = 180
 
 
 @dataclass(frozen=True)
-class LocalPrefect:
+class LocalPrefect(LocalService):
     """A `prefect server start` on 127.0.0.1 whose database lives under `home`."""
 
-    home: Path
-
-    @property
-    def state_file(self) -> Path:
-        return self.home / "server.json"
-
-    @property
-    def log(self) -> Path:
-        return self.home / "server.log"
-
-    def running(self) -> dict[str, object] | None:
-        state = read_state(self.state_file)
-        if state and is_alive(int(state.get("pid") or 0)) and http_ok(f"{state['api_url']}/health"):
-            return state
-        return None
+    def health_url(self, state: dict[str, Any]) -> str:
+        return f"{state['api_url']}/health"
 
     def start(self, port: int) -> tuple[dict[str, object], bool]:
         if state := self.running():
@@ -64,10 +50,6 @@ class LocalPrefect:
             lambda: http_ok(f"{state['api_url']}/health"), START_TIMEOUT_S, pid, "Prefect", self.log
         )
         return state, True
-
-    def stop(self) -> bool:
-        state = read_state(self.state_file) or {}
-        return terminate(int(state.get("pid") or 0))
 
 
 def configure_prefect(settings: Settings) -> str:

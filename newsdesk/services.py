@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,35 @@ def terminate(pid: int | None, timeout: float = 20) -> bool:
     if is_alive(pid):
         os.killpg(pid, signal.SIGKILL)
     return True
+
+
+@dataclass(frozen=True)
+class LocalService:
+    """A server newsdesk started: its folder holds `server.json` (state) and `server.log`."""
+
+    home: Path
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "server.json"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "server.log"
+
+    def state(self) -> dict[str, Any] | None:
+        return read_state(self.state_file)
+
+    def health_url(self, state: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def running(self) -> dict[str, Any] | None:
+        """The state of a server that is up and answering, else None."""
+        state = self.state()
+        if state and is_alive(int(state.get("pid") or 0)) and http_ok(self.health_url(state)):
+            return state
+        return None
+
+    def stop(self) -> bool:
+        """Stop the server; True when one was running."""
+        return terminate(int((self.state() or {}).get("pid") or 0))
