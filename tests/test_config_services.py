@@ -1,0 +1,60 @@
+"""Configuration layering, local-server plumbing and the Prefect fallback note."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import load_settings
+from newsdesk.orchestration import configure_prefect
+from newsdesk.services import free_port, port_is_free, read_state, write_state
+
+
+def test_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "newsdesk.toml"
+    config.write_text(
+        'workspace = "from-file"\nshard_size = 7\n[labelstudio]\nurl = "http://file:1"\n'
+        '[[campaigns]]\nname = "c"\ntarget = "T"\nkeywords = ["x"]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    assert (settings.workspace, settings.shard_size, settings.labelstudio.url) == (
+        "from-file", 7, "http://file:1"
+    )  # fmt: skip
+    assert settings.workspace_uri == str(tmp_path / "from-file")
+    assert settings.campaigns[0].keywords == ["x"]
+    monkeypatch.setenv("NEWSDESK_WORKSPACE", "s3://bucket/ws")
+    monkeypatch.setenv("NEWSDESK_SHARD_SIZE", "9")
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", "secret")
+    settings = load_settings(config)
+    assert (settings.workspace_uri, settings.shard_size) == ("s3://bucket/ws", 9)
+    assert settings.labelstudio.token == "secret" and "secret" not in repr(settings)
+    assert load_settings(config, workspace="flag").workspace == "flag"
+
+
+def test_state_file_is_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "server.json"
+    write_state(path, {"token": "t"})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_state(path) == {"token": "t"}
+    assert read_state(tmp_path / "missing.json") is None
+
+
+def test_busy_port_is_skipped_not_silently_shared() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert not port_is_free(port)
+        assert free_port(port) > port
+
+
+def test_unreachable_prefect_server_falls_back_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{free_port(19400)}/api")
+    note = configure_prefect(load_settings(Path("/nonexistent/newsdesk.toml")))
+    assert "not reachable" in note and "slower" in note
+    assert "PREFECT_API_URL" not in os.environ
