@@ -236,6 +236,8 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
 
     tasks = workspace.read("tasks", tables.TASKS, ["campaign", "sentence_id"])
     pushed = tasks.group_by(["campaign", "sentence_id"], use_threads=False).aggregate([])
+    if pushed.num_rows == 0:
+        raise PublishCheckFailed("nothing to publish: no sentence has a task yet (newsdesk push)")
     sentences = workspace.read("sentences", tables.SENTENCES)
     if pc.count_distinct(sentences["sentence_id"]).as_py() != sentences.num_rows:
         raise PublishCheckFailed("the sentences table holds a sentence id twice")

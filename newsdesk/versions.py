@@ -268,26 +268,25 @@ def diff_rows(old: pa.Table | None, new: pa.Table) -> pa.Table:
     in_new = pc.index_in(old["key"], value_set=new["key"])
     added = new.filter(pc.is_null(in_old))
     removed = old.filter(pc.is_null(in_new))
-    matched = pc.is_valid(in_old)
-    now = new.filter(matched)
-    then = old.take(pc.drop_null(in_old))
     parts = [
         part(added, "added", None, added["split"]),
         part(removed, "removed", removed["split"], None),
     ]
-    for change, column in (("text_changed", "text"), ("moved_split", "split")):
-        mask = pc.not_equal(now[column], then[column])
-        before, after = then.filter(mask), now.filter(mask)
-        parts.append(part(after, change, before[column], after[column]))
-    relabeled = pc.not_equal(now["labels"], then["labels"])
-    parts.append(
-        part(
-            now.filter(relabeled),
-            "relabeled",
-            then.filter(relabeled)["stance"],
-            now.filter(relabeled)["stance"],
-        )
-    )
+    del in_new, added, removed
+    # one column of the old version at a time, aligned to the new rows (null: not matched)
+    for change, column, shown in (
+        ("text_changed", "text", "text"),
+        ("moved_split", "split", "split"),
+        ("relabeled", "labels", "stance"),
+    ):
+        then = old[column].take(in_old)
+        mask = pc.fill_null(pc.not_equal(new[column], then), False)
+        del then
+        if not pc.any(mask).as_py():
+            continue
+        rows = new.filter(mask)
+        before = old[shown].take(in_old.filter(mask))
+        parts.append(part(rows, change, before, rows[shown]))
     changes = pa.concat_tables(parts)
     order = pc.sort_indices(changes, sort_keys=[("article_id", "ascending"), ("key", "ascending")])
     return changes.take(order)

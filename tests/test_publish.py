@@ -375,6 +375,13 @@ def test_each_check_stops_the_publish_with_its_reason(setup, breakage, reason) -
     assert not _root(settings).exists()
 
 
+def test_an_empty_workspace_publishes_nothing(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "none.toml", publish__outputs=str(tmp_path / "out"))
+    with pytest.raises(PublishCheckFailed, match="nothing to publish"):
+        _publish(Workspace(str(tmp_path / "ws")), settings)
+    assert not (tmp_path / "out").exists()
+
+
 def test_label_ids_out_of_range_are_caught() -> None:
     schema = load_label_schema()
     features = publish_module.all_features(schema)["sentences"]
