@@ -178,6 +178,53 @@ def test_comment_thread_under_a_heading_is_dropped() -> None:
     assert kept(extract_text(text)) == ["Tram line extended to the north", *PARAGRAPHS]
 
 
+MORE_PARAGRAPHS = [
+    "Engineers will first survey the old freight tracks along the river, which may carry "
+    "part of the new line if the rails can be repaired at a reasonable cost.",
+    "The transport authority expects about twelve thousand passengers a day in the first "
+    "year, rising to twenty thousand once the new housing estates are finished.",
+    "Local shop owners welcomed the plan but asked the council to keep the roads open to "
+    "delivery vans while the tracks are being laid.",
+]
+
+
+def test_article_resumes_after_a_box_of_other_stories() -> None:
+    box = [
+        "Most read in city news",
+        "BUS FARES",
+        "Bus fares rise again in the spring",
+        "NEW BRIDGE",
+        "New bridge over the river opens to cyclists",
+    ]
+    text = "\n".join([*PARAGRAPHS, *box, *MORE_PARAGRAPHS, "Related stories", "Bus fares rise"])
+    e = extract_text(text)
+    assert kept(e) == [*PARAGRAPHS, *MORE_PARAGRAPHS]
+    assert {d.rule for d in e.decisions if d.text in box[1:]} == {"related-box"}
+
+
+def test_teaser_cards_after_a_related_heading_do_not_resume_the_article() -> None:
+    titles = ["Bus fares rise again in the spring", "New bridge opens to cyclists"]
+    cards = [
+        f"{titles[0]} Passengers will pay ten cents more for a single ticket from April, the "
+        "transport authority said on Friday.",
+        f"{titles[1]} The bridge over the river took two years to build and cost less than "
+        "planned, the city said.",
+        "Parking fees in the old town will double from the summer, the council decided after "
+        "a long debate …",
+    ]
+    text = "\n".join([*PARAGRAPHS, "More from City News", *titles, *cards])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
+def test_blog_comment_heading_ends_the_article_even_before_a_long_comment() -> None:
+    comment = (
+        "When I moved to the northern districts the tram was the first thing I missed, so I "
+        "am very glad the council finally made this decision after so many years."
+    )
+    text = "\n".join([*PARAGRAPHS, "6 thoughts on “Council extends tram line”", comment])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

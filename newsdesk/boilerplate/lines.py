@@ -25,6 +25,7 @@ from newsdesk.boilerplate.patterns import (
     DATE,
     ENDS_ARTICLE,
     OPENS_COMMENTS,
+    THREAD_HEADING,
     TIME,
     chrome_rule,
     iso_date,
@@ -47,6 +48,11 @@ _MIN_TAIL = 3
 """A closing table or list has at least this many lines; one or two are teasers."""
 _SHORT = 15
 """Lines with fewer effective words than this can be chrome; longer ones are prose-sized."""
+_RESUME = 3
+"""Prose lines in a row after a related-stories opener that show the article resumes."""
+_ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
+"""Chrome that closes the page rather than interrupting the article."""
+_TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 
 
 @dataclass(slots=True)
@@ -153,32 +159,74 @@ def main_run(lines: list[Line]) -> tuple[int, int]:
     return best_span
 
 
-def cut_at_appeal(lines: list[Line], start: int, end: int) -> int:
+def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | None = None) -> int:
     """New end of the run at an appeal, related-stories or comments section.
 
     The section opener is a short line matching `ENDS_ARTICLE` after the first third of
     the run, followed by chrome rather than prose: an inline "Sign up" promo between two
-    paragraphs of the article does not end it.
+    paragraphs of the article does not end it. When the article resumes after such a
+    box (see `resumes`), the box alone is left out: its span goes to `boxes`.
     """
     weights = [max(line.weight, 0.0) for line in lines[start:end]]
     total = sum(weights)
     seen = 0.0
     for i in range(start, end):
         line = lines[i]
-        if (
-            i > start
-            and line.words < _SHORT
-            and not line.boxed
-            and (
-                (ENDS_ARTICLE.search(line.text) and seen >= total / 3)
-                or (OPENS_COMMENTS.search(line.text) and seen > 0)
-                or (seen > 0 and opens_thread(lines, i))
+        if i > start and line.words < _SHORT and not line.boxed:
+            text = line.text
+            thread = seen > 0 and bool(
+                OPENS_COMMENTS.search(text) or THREAD_HEADING.search(text) or opens_thread(lines, i)
             )
-            and (i + 1 == len(lines) or lines[i + 1].chrome or not lines[i + 1].prose)
-        ):
-            return i
+            section = thread or (ENDS_ARTICLE.search(text) and seen >= total / 3)
+            if section and (
+                i + 1 == len(lines)
+                or lines[i + 1].chrome
+                or not lines[i + 1].prose
+                or THREAD_HEADING.search(text)
+            ):
+                related = not thread and not COMMENTS_WORD.search(text)
+                again = resumes(lines, i, end) if related else None
+                if again is None:
+                    return i
+                if boxes is not None:
+                    boxes.append(range(i, again))
         seen += weights[i - start]
     return end
+
+
+def resumes(lines: list[Line], i: int, end: int) -> int | None:
+    """Where the article goes on after a box of other stories opened at `i`: the first of
+    `_RESUME` prose lines in a row within the run, or None.
+
+    Teaser lists alternate a short title with a summary, cut summaries short ("…") or
+    repeat a title of the page at the start of a card, so they do not resume the article;
+    nor does anything after a newsletter, consent or comments line in the box.
+    """
+    titles = {line.text for line in lines if 3 <= line.words < _SHORT}
+    streak = 0
+    for k in range(i + 1, end):
+        line = lines[k]
+        if line.boxed or line.chrome == "advert":
+            continue
+        if line.chrome in _ENDS_BOX or (COMMENTS_WORD.search(line.text) and line.words < _SHORT):
+            return None
+        if line.prose and not line.chrome and not _teaser(line, titles):
+            streak += 1
+            if streak == 1:
+                first = k
+            if streak >= _RESUME:
+                return first
+        else:
+            streak = 0
+    return None
+
+
+def _teaser(line: Line, titles: set[str]) -> bool:
+    """A summary cut short, or a card that starts with a title found elsewhere on the page."""
+    if _TRUNCATED.search(line.text):
+        return True
+    words = line.text.split()
+    return any(" ".join(words[:n]) in titles for n in range(3, min(len(words), _SHORT)))
 
 
 def opens_thread(lines: list[Line], i: int) -> bool:
@@ -251,8 +299,10 @@ def extract_lines(
     first, last = main_run(sub)
     if candidates:
         last = extend_tail(sub, last)
-    last = cut_at_appeal(sub, first, last)
-    body = set(pool[first:last])
+    boxes: list[range] = []
+    last = cut_at_appeal(sub, first, last, boxes)
+    in_box = {pool[k] for box in boxes for k in box}
+    body = set(pool[first:last]) - in_box
     start = pool[first]
     headline = (pick_headline or find_headline)(lines, start)
     counts = Counter(_page_key(line.text) for line in lines)
@@ -266,6 +316,8 @@ def extract_lines(
     for i, line in enumerate(lines):
         if i == headline:
             rule, kept = "headline", True
+        elif i in in_box:
+            rule, kept = line.chrome or "related-box", False
         elif i in body:
             rule = _body_rule(line, counts, repeated if use_corpus else None, source)
             kept = rule == "body"

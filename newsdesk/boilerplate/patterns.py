@@ -64,7 +64,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^\W*(related|read (more|also|next)|more (from|on|stories|news)|see also"
             r"|recommended|you (may|might) also|most (read|popular)|trending|top stories"
-            r"|also read|further reading|leia (mais|também)|veja também|lesen sie auch"
+            r"|also read|further reading|don'?t miss|nicht verpassen|à ne pas manquer"
+            r"|no te pierdas|não perca|leia (mais|também)|veja também|lesen sie auch"
             r"|mehr zum thema|lire aussi|à lire|leggi anche|lee también|читайте также"
             r"|по теме|관련|関連|相关|baca juga)\b",
             _F,
@@ -102,6 +103,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 ENDS_ARTICLE = re.compile(
     r"^\W*(a message from|dear (readers?|friends)|related|read more|more (from|on|stories)"
     r"|recommended|you (may|might) also|most (read|popular)|also read|further reading"
+    r"|don'?t miss|nicht verpassen|à ne pas manquer|no te pierdas|não perca"
     r"|about the author|tags?\s*:|topics?\s*:|filed under|(\d+\s+)?comments?\b"
     r"|leave a (reply|comment)|share this|sign up|subscribe|support (us|our|independent)"
     r"|leia (mais|também)|veja também|lesen sie auch|mehr zum thema|lire aussi"
@@ -115,6 +117,12 @@ OPENS_COMMENTS = re.compile(
     r"\b\d+\s+(comments?|responses?|replies|comentários?|comentarios|kommentare|commentaires"
     r"|commenti|комментари\w*)\b|^\W*(leave a (reply|comment)|post a comment|댓글|コメント)",
     re.IGNORECASE,
+)
+
+# The heading blogs put over their comment thread ("6 thoughts on “Title”", "One response
+# to ..."): followed by the first comment, which is prose, it still ends the article.
+THREAD_HEADING = re.compile(
+    r"^\W*(\d+|one|two|three) (thoughts?|responses?|replies|comments?) (on|to)\b", re.IGNORECASE
 )
 
 # A caption ends with its credit: "... the depot.Credit: City Archive", "... (Photo: AP)".
