@@ -225,6 +225,29 @@ def test_blog_comment_heading_ends_the_article_even_before_a_long_comment() -> N
     assert kept(extract_text(text)) == PARAGRAPHS
 
 
+def test_lines_repeated_on_the_page_are_teasers_or_captions() -> None:
+    teasers = [
+        "Bus fares rise again in the spring as the transport authority faces a deficit of "
+        "several million after a year of falling ticket sales.",
+        "The new bridge over the river opens to cyclists next week, two months later than "
+        "planned because of a shortage of steel for the railings.",
+        "Parking fees in the old town will double from the summer, the council decided on "
+        "Monday after a long and heated debate.",
+    ]
+    caption = (
+        "Council members and residents gather at the northern tram depot on Tuesday evening, "
+        "waiting for the result of the vote."
+    )
+    text = "\n".join(
+        [*teasers, "Tram line extended", caption, caption, *PARAGRAPHS, "Latest", *teasers]
+    )
+    e = extract_text(text)
+    assert kept(e) == ["Tram line extended", *PARAGRAPHS]
+    # A copy inside the article whose twin is outside it (a standfirst) is kept.
+    e = extract_text("\n".join([PARAGRAPHS[1], "Menu", *PARAGRAPHS]))
+    assert kept(e) == PARAGRAPHS
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

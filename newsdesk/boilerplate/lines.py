@@ -48,6 +48,9 @@ _MIN_TAIL = 3
 """A closing table or list has at least this many lines; one or two are teasers."""
 _SHORT = 15
 """Lines with fewer effective words than this can be chrome; longer ones are prose-sized."""
+_TEMPLATE_KEYS = 3
+"""Prose-sized lines each found 3+ times, this many of them: a page built from a repeated
+template (a plan for every day), where repetition is content, not teasers."""
 _RESUME = 3
 """Prose lines in a row after a related-stories opener that show the article resumes."""
 _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
@@ -73,6 +76,8 @@ class Line:
     """Has any clause punctuation; a long run of words without any is a tag cloud."""
     caption: bool = False
     """Ends with a photo credit: a caption, dropped whatever its length."""
+    echoed: bool = False
+    """A prose-sized line found more than once on the page: a teaser or a caption."""
 
     @property
     def prose(self) -> bool:
@@ -82,6 +87,8 @@ class Line:
     @property
     def weight(self) -> float:
         """Contribution to the main-run score."""
+        if self.echoed and self.prose:
+            return 0.0
         if self.boxed or (self.caption and self.words >= _SHORT and self.chrome != "cookie-notice"):
             return 0.0
         if self.caption:
@@ -140,6 +147,17 @@ def mark_lists(lines: list[Line]) -> None:
             for line in group:
                 line.vouched = True
         i = max(j, i + 1)
+
+
+def mark_echoes(lines: list[Line]) -> None:
+    """Prose-sized lines that occur more than once on the page are teasers, captions of a
+    gallery or a standfirst: they weigh nothing in the text run, and in the body only a
+    copy that has no twin inside the body is kept."""
+    counts = Counter(_page_key(line.text) for line in lines if line.words >= _SHORT)
+    if sum(n >= 3 for n in counts.values()) >= _TEMPLATE_KEYS:
+        return
+    for line in lines:
+        line.echoed = line.words >= _SHORT and counts[_page_key(line.text)] > 1
 
 
 def main_run(lines: list[Line]) -> tuple[int, int]:
@@ -266,6 +284,7 @@ def is_headline(line: Line) -> bool:
     return (
         3 <= line.words <= 30
         and not line.chrome
+        and not line.echoed
         and not DATE.search(line.text)
         and not OPENS_COMMENTS.search(line.text)
         and not line.text.endswith((":", ",", "|"))
@@ -294,6 +313,7 @@ def extract_lines(
     of the main container); the headline may still come from any line above the body,
     chosen by `pick_headline(lines, body_start)` (default: `find_headline`).
     """
+    mark_echoes(lines)
     pool = candidates if candidates else list(range(len(lines)))
     sub = [lines[i] for i in pool]
     first, last = main_run(sub)
@@ -305,7 +325,8 @@ def extract_lines(
     body = set(pool[first:last]) - in_box
     start = pool[first]
     headline = (pick_headline or find_headline)(lines, start)
-    counts = Counter(_page_key(line.text) for line in lines)
+    counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
+    counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     in_body = [lines[i] for i in sorted(body)]
     use_corpus = repeated is not None and _corpus_applies(in_body, source, repeated)
     end = max(body) + 1
@@ -356,6 +377,8 @@ def _body_rule(
         return "repeated-in-source"
     if line.caption:
         return line.chrome or "photo-credit"
+    if line.echoed and counts[_page_key(line.text)] > 1:
+        return "repeated-in-page"
     if line.words < _SHORT:
         if line.chrome:
             return line.chrome
