@@ -52,12 +52,20 @@ def _fail(message: str) -> None:
 def _guarded(action: Callable[[], Any]) -> Any:
     """Expected failures end with their one-line message, never a traceback."""
     from annotation.client import LabelStudioRefused, LabelStudioUnavailable
+    from annotation.projects import SchemaChangeRefused
     from newsdesk.publish import PublishCheckFailed
     from newsdesk.services import ServiceError
 
+    expected = (
+        LabelStudioUnavailable,
+        LabelStudioRefused,
+        SchemaChangeRefused,
+        ServiceError,
+        PublishCheckFailed,
+    )
     try:
         return action()
-    except (LabelStudioUnavailable, LabelStudioRefused, ServiceError, PublishCheckFailed) as error:
+    except expected as error:
         _fail(str(error))
 
 
@@ -128,9 +136,10 @@ def pull(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     no_prefect: NoPrefectOption = False,
+    full: Annotated[bool, typer.Option("--full", help="Export every task again")] = False,
 ) -> None:
-    """Export annotations from Label Studio and validate them against the label schema."""
-    out.print(_run(_settings(config, workspace), no_prefect, "pull"), highlight=False)
+    """Export annotations changed since the last pull and validate them against the schema."""
+    out.print(_run(_settings(config, workspace), no_prefect, "pull", full), highlight=False)
 
 
 def _provenance(settings: Settings) -> dict[str, str]:
@@ -305,6 +314,19 @@ def run(
     flow = pipeline_flow.with_options(task_runner=task_runner(settings))
     for summary in _guarded(lambda: flow(settings, paths, push=not no_push)):
         out.print(summary, highlight=False)
+
+
+@app.command()
+def agreement(
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    reports: Annotated[str, typer.Option("--out", help="Folder for the reports")] = "reports",
+) -> None:
+    """Krippendorff's alpha for stance and pairwise span F1 for events, with a report."""
+    from newsdesk.jobs import run_agreement
+
+    text = run_agreement(_settings(config, workspace), reports)
+    out.print(text, highlight=False, markup=False)
 
 
 @app.command()
