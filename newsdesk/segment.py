@@ -20,9 +20,7 @@ class SegmentReport:
     sentences: int = 0
 
     def summary(self) -> str:
-        return (
-            f"{self.sentences} sentences from {self.articles} articles in {self.shards} shards"
-        )
+        return f"{self.sentences} sentences from {self.articles} articles in {self.shards} shards"
 
 
 def sentence_rows(article: str, body: str, language: str | None) -> list[dict[str, object]]:
