@@ -52,7 +52,6 @@ ROW_GROUP_BYTES = 64 * 2**20  # uncompressed bytes per row group (at most ROW_GR
 ROW_GROUP_ROWS = 100_000
 SHARD_BYTES = 256 * 2**20  # uncompressed bytes per Parquet file before a split is sharded
 BUMPS = ("patch", "minor", "major")
-SPAN_SHARE = 0.5  # share of annotators that must agree on a span or an argument link
 NOTES_PER_CHUNK = 20_000  # annotations turned into Python objects at once
 OFFSET_CHECK_CHUNK = 100_000  # sentences whose offsets are checked in Python at once
 
@@ -168,9 +167,10 @@ def _span_row(span: dict[str, Any], ids: dict[str, int], event: int | None = Non
     return row
 
 
-def _aggregate_row(notes: list[dict[str, Any]], labels: _Labels) -> dict[str, Any]:
-    """The published labels of one (campaign, sentence) from its annotations."""
-    result = aggregate(notes, SPAN_SHARE)
+def _aggregate_row(notes: list[dict[str, Any]], labels: _Labels, share: float) -> dict[str, Any]:
+    """The published labels of one (campaign, sentence) from its annotations; `share` of the
+    annotators must agree on a span or an argument link for it to be kept."""
+    result = aggregate(notes, share)
     done = [n for n in notes if not n["was_cancelled"]]
     truth = [n for n in done if n["ground_truth"]]
     voters = [max(truth, key=lambda n: n["updated_at"] or "")] if truth else done
@@ -190,7 +190,7 @@ def _aggregate_row(notes: list[dict[str, Any]], labels: _Labels) -> dict[str, An
     links = []
     for counter in votes:
         ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-        keep = ranked and voters and ranked[0][1] / len(voters) >= SPAN_SHARE
+        keep = ranked and voters and ranked[0][1] / len(voters) >= share
         links.append(ranked[0][0] if keep else -1)
     return {
         "stance": labels.stance.get(result.stance or "", -1),
@@ -227,6 +227,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     """Check the workspace tables and build every config's tables; raises PublishCheckFailed."""
     features = all_features(schema)
     ratios, salt = settings.publish.splits, settings.publish.split_salt
+    share = settings.labelstudio.span_agreement
     split_names = list(ratios)
     labels = _Labels(
         {v: i for i, v in enumerate(schema.stance.values)},
@@ -333,7 +334,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
             for note in group:
                 where = f"sentence {sentence_id}, annotation {note['annotation_id']}"
                 _check_annotation(note, text, where, labels)
-            aggregated.append(_aggregate_row(group, labels))
+            aggregated.append(_aggregate_row(group, labels, share))
             annotated.append(row)
             for note in group:
                 done += not note["was_cancelled"]

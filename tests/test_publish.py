@@ -559,3 +559,22 @@ def test_card_explains_the_data(setup) -> None:
     assert "| 1 | against | 1 |" in card  # the label distribution
     assert "2 annotators" in card and "unanimous" in card
     assert "Published between" in card and "northern-dispatch.example" in card
+
+
+@pytest.mark.parametrize(("share", "kept"), [(0.5, 1), (0.75, 0)])
+def test_span_agreement_share_comes_from_the_config(setup, share: float, kept: int) -> None:
+    workspace, settings = setup
+    sentence = _sentence(workspace)
+    word = sentence["text"].split()[0]
+    span = {"id": "s", "label": "statement", "start": 0, "end": len(word), "text": word}
+    _write_notes(
+        workspace,
+        [_note(sentence, 0, "a", "favor", [span], []), _note(sentence, 1, "b", "favor", [], [])],
+    )
+    settings.labelstudio.span_agreement = share
+    result = _publish(workspace, settings)
+    loaded = datasets.load_dataset(str(result.path), "sentences")
+    (row,) = [
+        r for split in loaded.values() for r in split if r["sentence_id"] == sentence["sentence_id"]
+    ]
+    assert len(row["events"]) == kept
