@@ -248,6 +248,16 @@ def test_lines_repeated_on_the_page_are_teasers_or_captions() -> None:
     assert kept(e) == PARAGRAPHS
 
 
+def test_lead_paragraph_without_a_final_stop_is_kept() -> None:
+    lead = (
+        "The city council has this morning approved the £71.6 million budget for the tram "
+        "line to the northern districts, ending a debate of more than three years"
+    )
+    text = "\n".join(["Tram line extended", "City News March 5, 2024", lead, *PARAGRAPHS])
+    e = extract_text(text)
+    assert kept(e) == ["Tram line extended", lead, *PARAGRAPHS]
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

@@ -81,8 +81,9 @@ class Line:
 
     @property
     def prose(self) -> bool:
-        """Sentence-like and long enough to be article text."""
-        return (self.words >= 8 and self.sentence) or (self.words >= 30 and self.punctuated)
+        """Sentence-like and long enough to be article text; a lead paragraph often lacks
+        its final stop, so 20 words with some clause punctuation also count."""
+        return (self.words >= 8 and self.sentence) or (self.words >= 20 and self.punctuated)
 
     @property
     def weight(self) -> float:
