@@ -34,8 +34,8 @@ def krippendorff_alpha(units: list[list[str]]) -> float | None:
         return None
     observed = sum(v for (a, b), v in coincidence.items() if a != b) / n
     expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b) / (n * (n - 1))
-    if expected == 0:
-        return None if observed else 1.0
+    if expected == 0:  # one value everywhere: agreement is undefined, not perfect
+        return None
     return 1 - observed / expected
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from annotation.agreement import AgreementReport, agreement
 from newsdesk.config import Settings
 from newsdesk.labelschema import LabelSchema
 
@@ -114,7 +115,7 @@ def _stats(data: dict[str, dict[str, pa.Table]], features: dict[str, datasets.Fe
     bounds = pc.min_max(dates).as_py() if len(dates) else {"min": None, "max": None}
     annotated = sentences.filter(pc.greater(sentences["annotator_count"], 0))
     multi = annotated.filter(pc.greater_equal(annotated["annotator_count"], 2))
-    agreement = multi["stance_agreement"]
+    majority_share = multi["stance_agreement"]
     arguments = pc.list_flatten(sentences["arguments"])
     return {
         "articles": articles.num_rows,
@@ -139,11 +140,25 @@ def _stats(data: dict[str, dict[str, pa.Table]], features: dict[str, datasets.Fe
         else 0,
         "arguments": len(arguments),
         "multi": multi.num_rows,
-        "mean_agreement": pc.mean(agreement).as_py() if len(agreement) else None,
-        "full_agreement": pc.sum(pc.equal(agreement, 1.0)).as_py() or 0 if len(agreement) else 0,
+        "mean_agreement": pc.mean(majority_share).as_py() if len(majority_share) else None,
+        "full_agreement": pc.sum(pc.equal(majority_share, 1.0)).as_py() or 0
+        if len(majority_share)
+        else 0,
         "ties": multi.filter(pc.equal(multi["stance"], -1)).num_rows,
+        "coefficients": _coefficients(annotations),
         "per_sentence": sorted(_counts(annotated["annotator_count"]).items()),
     }
+
+
+def _coefficients(annotations: pa.Table) -> AgreementReport:
+    """Chance-corrected agreement over the published annotations (labels as class ids)."""
+    columns = ["campaign", "sentence_id", "annotator", "stance", "events", "was_cancelled"]
+    rows = [
+        {**row, "stance": row["stance"] if row["stance"] >= 0 else None, "spans": row["events"]}
+        for row in annotations.select(columns).to_pylist()
+    ]
+    labels = sorted({span["label"] for row in rows for span in row["spans"]})
+    return agreement(rows, [], labels)
 
 
 def _table(header: str, rows: list[str]) -> str:
@@ -211,10 +226,15 @@ def dataset_card(
         sources += f" and {more} more"
     first, last = s["dates"]
     per_sentence = ", ".join(f"{n} annotators: {rows}" for n, rows in s["per_sentence"])
-    agreement = (
-        f"mean share of annotators choosing the majority stance {s['mean_agreement']:.3f} over "
-        f"{s['multi']} sentence rows with two or more annotators; {s['full_agreement']} of them "
-        f"unanimous, {s['ties']} ties left unlabeled"
+    coefficients: AgreementReport = s["coefficients"]
+    alpha, span_f1 = coefficients.stance_alpha, coefficients.span_f1
+    agreement_text = (
+        f"Krippendorff's alpha for stance (nominal) "
+        f"{'n/a' if alpha is None else f'{alpha:.3f}'}; pairwise event span F1 "
+        f"{'n/a' if span_f1 is None else f'{span_f1:.3f}'}; mean share of annotators choosing "
+        f"the majority stance {s['mean_agreement']:.3f} over {s['multi']} sentence rows with two "
+        f"or more annotators; {s['full_agreement']} of them unanimous, {s['ties']} ties left "
+        "unlabeled"
         if s["mean_agreement"] is not None
         else "no sentence has two annotators yet, so agreement cannot be measured"
     )
@@ -306,7 +326,7 @@ split approaches its ratio, and an article keeps its split as the dataset grows.
 
 {s["annotators"]} annotators; annotated sentence rows by number of annotators:
 {per_sentence or "none"}.
-Agreement: {agreement}.
+Agreement: {agreement_text}.
 
 ## Known limits
 
@@ -314,8 +334,8 @@ Agreement: {agreement}.
   `annotator_count > 0` for labeled data.
 - Cleaning and sentence splitting are automatic and make mistakes (a caption kept, two
   sentences joined); annotators may mark such sentences `unrelated`.
-- Agreement is reported as the share of annotators choosing the majority stance, not a
-  chance-corrected coefficient; spans are matched by overlap, so extents can differ.
+- Span agreement matches spans of the same type by overlap, so agreed extents can differ;
+  `newsdesk agreement` reports it per label and per annotator.
 - Relations between two triggers or two arguments are not published.
 - Article metadata (title, source, date) is as the source gave it and may be missing.
 

@@ -44,6 +44,7 @@ def test_alpha_matches_the_reference_implementation() -> None:
 def test_alpha_extremes() -> None:
     assert krippendorff_alpha([["favor", "favor"], ["against", "against"]]) == 1.0
     assert krippendorff_alpha([["favor"], ["against"]]) is None  # nothing pairable
+    assert krippendorff_alpha([["favor", "favor"], ["favor", "favor"]]) is None  # no variation
     assert krippendorff_alpha([["favor", "against"], ["against", "favor"]]) < 0
 
 

@@ -558,6 +558,8 @@ def test_card_explains_the_data(setup) -> None:
         assert heading in card
     assert "| 1 | against | 1 |" in card  # the label distribution
     assert "2 annotators" in card and "unanimous" in card
+    # one unit with one value: alpha is undefined; both marked the same span
+    assert "alpha for stance (nominal) n/a" in card and "span F1 1.000" in card
     assert "Published between" in card and "northern-dispatch.example" in card
 
 
