@@ -258,6 +258,22 @@ def test_lead_paragraph_without_a_final_stop_is_kept() -> None:
     assert kept(e) == ["Tram line extended", lead, *PARAGRAPHS]
 
 
+def test_table_of_dates_closing_the_article_is_kept() -> None:
+    rows = [
+        "June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre",
+        "June 10 – Tampa, FL @ Credit Union Amphitheatre",
+        "June 14 – Alpharetta, GA @ Bank Amphitheatre",
+        "June 17 – Nashville, TN @ Bridgestone Arena",
+        "July 2 – Uncasville, CT @ Mohegan Sun Arena",
+    ]
+    teasers = ["Bus fares rise", "New bridge opens", "Contact us"]
+    text = "\n".join([*PARAGRAPHS, "Tour dates", *rows, "Newswire", *teasers])
+    assert kept(extract_text(text)) == [*PARAGRAPHS, "Tour dates", *rows]
+    # Two dated teasers are not a table.
+    text = "\n".join([*PARAGRAPHS, *rows[:2], "Newswire", *teasers])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

@@ -52,6 +52,10 @@ _TEMPLATE_KEYS = 3
 """Prose-sized lines each found 3+ times, this many of them: a page built from a repeated
 template (a plan for every day), where repetition is content, not teasers."""
 _RESUME = 3
+_MIN_ROWS = 4
+"""Lines of one row shape that make a table rather than a couple of teasers."""
+_DIGIT = re.compile(r"\d")
+_ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
 _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
 """Chrome that closes the page rather than interrupting the article."""
@@ -280,6 +284,34 @@ def extend_tail(lines: list[Line], end: int) -> int:
     return new_end if added >= _MIN_TAIL else end
 
 
+def _shape(line: Line) -> tuple[bool, str] | None:
+    """Row shape for tables written as lines: starts with a number or not, and its first
+    column separator; None for lines that cannot be a row (no digit or no separator,
+    long, chrome)."""
+    if line.words >= _SHORT or line.chrome or not _DIGIT.search(line.text):
+        return None
+    sep = _ROW_SEP.search(line.text)
+    return (line.text[0].isdigit(), sep.group().strip()) if sep else None
+
+
+def closing_table(lines: list[Line], end: int) -> int:
+    """New end of the run: a table that closes the article (tour dates, standings, a
+    calendar), written as `_MIN_ROWS` or more lines of one row shape right after it, or
+    after one heading line."""
+    for head in (end, end + 1):
+        if head >= len(lines) or (head > end and lines[end].chrome):
+            break
+        shape = _shape(lines[head])
+        if shape is None:
+            continue
+        j = head
+        while j < len(lines) and _shape(lines[j]) == shape:
+            j += 1
+        if j - head >= _MIN_ROWS:
+            return j
+    return end
+
+
 def is_headline(line: Line) -> bool:
     """Headline-shaped: a handful of words, not a sentence run, not chrome or a date."""
     return (
@@ -321,7 +353,8 @@ def extract_lines(
     if candidates:
         last = extend_tail(sub, last)
     boxes: list[range] = []
-    last = cut_at_appeal(sub, first, last, boxes)
+    cut = cut_at_appeal(sub, first, last, boxes)
+    last = closing_table(sub, last) if cut == last else cut
     in_box = {pool[k] for box in boxes for k in box}
     body = set(pool[first:last]) - in_box
     start = pool[first]
