@@ -101,34 +101,25 @@ def ingest(
     out.print(_run(_settings(config, workspace), no_prefect, "ingest", paths), highlight=False)
 
 
-@app.command()
-def clean(
-    config: ConfigOption = None,
-    workspace: WorkspaceOption = None,
-    no_prefect: NoPrefectOption = False,
-) -> None:
-    """Strip boilerplate from new articles; removed lines are kept with their rule."""
-    out.print(_run(_settings(config, workspace), no_prefect, "clean"), highlight=False)
+def _stage_command(job: str, summary: str) -> None:
+    """Register a stage command that takes only the common options."""
+
+    def command(
+        config: ConfigOption = None,
+        workspace: WorkspaceOption = None,
+        no_prefect: NoPrefectOption = False,
+    ) -> None:
+        out.print(_run(_settings(config, workspace), no_prefect, job), highlight=False)
+
+    app.command(name=job, help=summary)(command)
 
 
-@app.command()
-def segment(
-    config: ConfigOption = None,
-    workspace: WorkspaceOption = None,
-    no_prefect: NoPrefectOption = False,
-) -> None:
-    """Split new bodies into sentences with offsets."""
-    out.print(_run(_settings(config, workspace), no_prefect, "segment"), highlight=False)
-
-
-@app.command()
-def push(
-    config: ConfigOption = None,
-    workspace: WorkspaceOption = None,
-    no_prefect: NoPrefectOption = False,
-) -> None:
-    """Create Label Studio tasks for every campaign; sentences already pushed are skipped."""
-    out.print(_run(_settings(config, workspace), no_prefect, "push"), highlight=False)
+for _job, _summary in (
+    ("clean", "Strip boilerplate from new articles; removed lines are kept with their rule."),
+    ("segment", "Split new bodies into sentences with offsets."),
+    ("push", "Create Label Studio tasks for every campaign; sentences already pushed are skipped."),
+):
+    _stage_command(_job, _summary)
 
 
 @app.command()
