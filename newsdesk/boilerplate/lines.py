@@ -60,6 +60,9 @@ _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
 """Chrome that closes the page rather than interrupting the article."""
 _TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+_BOXED_OUT = frozenset({"caption", "photo-credit", "related", "byline"})
+"""Marked boxes that are never article text, whatever their length: figure captions,
+teaser boxes and author boxes (the HTML path marks them from tags and class names)."""
 
 
 @dataclass(slots=True)
@@ -409,7 +412,7 @@ def _body_rule(
 ) -> str:
     if isinstance(repeated, RepeatedLines) and repeated.is_repeated(source, line.text):
         return "repeated-in-source"
-    if line.caption:
+    if line.caption or (line.boxed and line.chrome in _BOXED_OUT):
         return line.chrome or "photo-credit"
     if line.echoed and counts[_page_key(line.text)] > 1:
         return "repeated-in-page"
