@@ -10,7 +10,7 @@ from annotation.pull import InvalidResult, parse_result, pseudonym
 from newsdesk.labelschema import load_label_schema
 
 SCHEMA = load_label_schema()
-SENTENCE = "Kim 😀 warned Seoul (서울) on Friday."
+SENTENCE = "Kim 😀 warned Seoul (서울) and Mont\u00e9re\u0301al on Friday."
 
 
 def _span(word: str, label: str = "warning_threat", name: str = "event", **extra) -> dict:
@@ -28,8 +28,10 @@ STANCE = {"from_name": "stance", "type": "choices", "value": {"choices": ["again
 
 
 def test_valid_result_converts_utf16_offsets_to_python() -> None:
+    combining = "Mont\u00e9re\u0301al"  # a precomposed and a combining accent
     stance, spans, relations = parse_result(
         [STANCE, _span("warned"), _span("서울", "place", "role"),
+         _span(combining, "place", "role"),
          {"type": "relation", "from_id": "warned", "to_id": "서울"}],
         SENTENCE,
         SCHEMA,
@@ -38,6 +40,7 @@ def test_valid_result_converts_utf16_offsets_to_python() -> None:
     assert [(s["label"], SENTENCE[s["start"] : s["end"]]) for s in spans] == [
         ("warning_threat", "warned"),
         ("place", "서울"),
+        ("place", combining),
     ]
     assert relations == [{"from_id": "warned", "to_id": "서울"}]
 
