@@ -11,7 +11,9 @@ import glob
 import gzip
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,9 @@ import pyarrow.parquet as pq
 
 SUPPORTED_SUFFIXES = (
     ".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".parquet",
-    ".warc", ".warc.gz",
+    ".warc", ".warc.gz", ".zip", ".tar", ".tar.gz",
 )  # fmt: skip
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz")
 
 # Record fields people use for the same thing, in order of preference.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -65,8 +68,16 @@ class BadInput(ValueError):
 
 
 def suffix_of(path: Path) -> str:
+    """The type of a file by its name; `x.jsonl.gz` is read as `.jsonl` (gzip is undone)."""
     name = path.name.lower()
-    return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
+    for compound in (".warc.gz", ".tar.gz"):
+        if name.endswith(compound):
+            return compound
+    if name.endswith(".tgz"):
+        return ".tar.gz"
+    if name.endswith(".gz"):
+        return Path(name[:-3]).suffix
+    return path.suffix.lower()
 
 
 def discover(inputs: Iterable[str | Path]) -> tuple[list[Path], list[Quarantined]]:
@@ -173,67 +184,119 @@ def _looks_like_html(text: str) -> bool:
     return "<html" in head or "<!doctype html" in head or "<body" in head
 
 
-def _read_warc(path: Path) -> Iterator[RawRecord | Quarantined]:
+def _read_warc(name: str, data: bytes) -> Iterator[RawRecord | Quarantined]:
     from warcio.archiveiterator import ArchiveIterator
 
-    with path.open("rb") as stream:
-        for index, entry in enumerate(ArchiveIterator(stream)):
-            if entry.rec_type != "response":
-                continue
-            content_type = (
-                entry.http_headers.get_header("Content-Type") if entry.http_headers else ""
-            )
-            if "html" not in (content_type or ""):
-                continue
-            url = entry.rec_headers.get_header("WARC-Target-URI")
-            try:
-                html, encoding = decode(entry.content_stream().read())
-            except BadInput as error:
-                yield Quarantined(str(path), index, str(error))
-                continue
-            yield RawRecord(str(path), index, "html", html, encoding, url=url)
+    for index, entry in enumerate(ArchiveIterator(io.BytesIO(data))):
+        if entry.rec_type != "response":
+            continue
+        headers = entry.http_headers
+        if headers is None or "html" not in (headers.get_header("Content-Type") or ""):
+            continue
+        url = entry.rec_headers.get_header("WARC-Target-URI")
+        try:
+            html, encoding = decode(entry.content_stream().read())
+        except BadInput as error:
+            yield Quarantined(name, index, str(error))
+            continue
+        yield RawRecord(name, index, "html", html, encoding, url=url)
 
 
-def read_file(path: Path, max_bytes: int) -> Iterator[RawRecord | Quarantined]:
-    """Yield the records of one file; any failure becomes a one-line quarantine reason."""
-    name = str(path)
-    suffix = suffix_of(path)
+def _parse(name: str, suffix: str, data: bytes) -> Iterator[RawRecord | Quarantined]:
+    """The records in one file's bytes, by its type; raises BadInput on bad content."""
+    if suffix in (".warc", ".warc.gz"):
+        yield from _read_warc(name, data)
+        return
+    if suffix == ".parquet":
+        batches = pq.ParquetFile(io.BytesIO(data)).iter_batches()
+        yield from _rows(name, (row for batch in batches for row in batch.to_pylist()))
+        return
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    text, encoding = decode(data)
+    if not text.strip():
+        raise BadInput("file holds only whitespace")
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _rows(name, _jsonl_rows(name, text))
+    elif suffix == ".json":
+        parsed = json.loads(text)
+        yield from _rows(name, parsed if isinstance(parsed, list) else [parsed])
+    elif suffix == ".csv":
+        yield from _rows(name, csv.DictReader(io.StringIO(text)))
+    else:
+        is_html = suffix in (".html", ".htm") or _looks_like_html(text)
+        yield RawRecord(name, 0, "html" if is_html else "text", text, encoding)
+
+
+def _guarded(
+    name: str, records: Iterator[RawRecord | Quarantined]
+) -> Iterator[RawRecord | Quarantined]:
+    """Turn any failure while reading into one quarantine line naming the file."""
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise BadInput("empty file")
-        if size > max_bytes:
-            raise BadInput(f"file too large: {size / 2**20:.1f} MiB > {max_bytes / 2**20:.1f} MiB")
-        if suffix not in SUPPORTED_SUFFIXES:
-            raise BadInput(f"unsupported file type {suffix or '(none)'}")
-        if suffix in (".warc", ".warc.gz"):
-            yield from _read_warc(path)
-            return
-        if suffix == ".parquet":
-            rows = (
-                row for batch in pq.ParquetFile(path).iter_batches() for row in batch.to_pylist()
-            )
-            yield from _rows(name, rows)
-            return
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        text, encoding = decode(data)
-        if not text.strip():
-            raise BadInput("file holds only whitespace")
-        if suffix in (".jsonl", ".ndjson"):
-            yield from _rows(name, _jsonl_rows(name, text))
-        elif suffix == ".json":
-            parsed = json.loads(text)
-            yield from _rows(name, parsed if isinstance(parsed, list) else [parsed])
-        elif suffix == ".csv":
-            yield from _rows(name, csv.DictReader(io.StringIO(text)))
-        else:
-            is_html = suffix in (".html", ".htm") or _looks_like_html(text)
-            yield RawRecord(name, 0, "html" if is_html else "text", text, encoding)
+        yield from records
     except BadInput as error:
         yield Quarantined(name, -1, str(error))
     except json.JSONDecodeError as error:
         yield Quarantined(name, -1, f"malformed JSON: {error.msg} at line {error.lineno}")
-    except (OSError, ValueError, csv.Error) as error:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        csv.Error,
+        tarfile.TarError,
+        zipfile.BadZipFile,
+    ) as error:
         yield Quarantined(name, -1, f"unreadable: {type(error).__name__}: {error}".splitlines()[0])
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size == 0:
+        raise BadInput("empty file")
+    if size > max_bytes:
+        raise BadInput(f"file too large: {size / 2**20:.1f} MiB > {max_bytes / 2**20:.1f} MiB")
+
+
+def _members(path: Path) -> Iterator[tuple[str, int, Callable[[], bytes]]]:
+    """(name, declared size, reader) of each file in a zip or tar archive."""
+    if suffix_of(path) == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    yield info.filename, info.file_size, lambda info=info: archive.read(info)
+        return
+    with tarfile.open(path) as archive:
+        for member in archive.getmembers():
+            if member.isfile():
+                stream = archive.extractfile(member)
+                if stream is not None:
+                    yield member.name, member.size, stream.read
+
+
+def _read_archive(path: Path, max_bytes: int) -> Iterator[RawRecord | Quarantined]:
+    for member, size, read in _members(path):
+        name = f"{path}!{member}"
+        suffix = suffix_of(Path(member))
+
+        def records(size: int = size, read=read, name: str = name, suffix: str = suffix):
+            _check_size(size, max_bytes)  # the declared size: no archive bomb is inflated
+            if suffix not in SUPPORTED_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
+                raise BadInput(f"unsupported file type {suffix or '(none)'}")
+            yield from _parse(name, suffix, read())
+
+        yield from _guarded(name, records())
+
+
+def read_file(path: Path, max_bytes: int) -> Iterator[RawRecord | Quarantined]:
+    """Yield the records of one file (or archive); any failure is a one-line reason."""
+    suffix = suffix_of(path)
+
+    def records() -> Iterator[RawRecord | Quarantined]:
+        _check_size(path.stat().st_size, max_bytes)
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise BadInput(f"unsupported file type {suffix or '(none)'}")
+        if suffix in ARCHIVE_SUFFIXES:
+            yield from _read_archive(path, max_bytes)
+        else:
+            yield from _parse(str(path), suffix, path.read_bytes())
+
+    yield from _guarded(str(path), records())

@@ -110,3 +110,70 @@ def test_missing_input_is_reported(tmp_path: Path) -> None:
 
 def test_decode_prefers_utf8_and_strips_bom() -> None:
     assert decode("\ufeffПривет".encode()) == ("Привет", "utf-8")
+
+
+def _html(title: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><p>{title} said hello.</p></body></html>"
+    )
+
+
+def test_archives_csv_parquet_gzip_and_warc_are_read(tmp_path: Path) -> None:
+    import io
+    import tarfile
+    import zipfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with zipfile.ZipFile(tmp_path / "batch.zip", "w") as archive:
+        archive.writestr("a.html", _html("Zipped"))
+        archive.writestr("notes/b.txt", "A zipped text article.\n\nIt has two paragraphs.")
+        archive.writestr("c.exe", "MZ")
+    with tarfile.open(tmp_path / "batch.tar.gz", "w:gz") as archive:
+        data = _html("Tarred").encode()
+        info = tarfile.TarInfo("d.html")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    (tmp_path / "rows.csv").write_text(
+        'title,text,url\nFrom CSV,"A CSV article, quoted.",https://csv.example/1\n', "utf-8"
+    )
+    pq.write_table(
+        pa.Table.from_pylist([{"headline": "From Parquet", "content": "A parquet article."}]),
+        tmp_path / "rows.parquet",
+    )
+    (tmp_path / "feed.jsonl.gz").write_bytes(
+        gzip.compress(json.dumps({"text": "A gzipped JSONL article."}).encode())
+    )
+    with (tmp_path / "crawl.warc.gz").open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            "https://warc.example/story", "response",
+            payload=io.BytesIO(_html("From WARC").encode()), http_headers=headers,
+        )  # fmt: skip
+        writer.write_record(record)
+    report_items = [item for path in sorted(tmp_path.iterdir()) for item in read_file(path, 2**20)]
+    kept = {
+        Path(i.source_file).name.split("!")[-1]: i for i in report_items if hasattr(i, "content")
+    }
+    assert kept["a.html"].source_file.endswith("batch.zip!a.html")
+    assert kept["a.html"].format == "html" and kept["b.txt"].format == "text"
+    assert kept["d.html"].source_file.endswith("batch.tar.gz!d.html")
+    assert kept["rows.csv"].title == "From CSV" and kept["rows.csv"].url == "https://csv.example/1"
+    assert kept["rows.parquet"].title == "From Parquet"
+    assert kept["feed.jsonl.gz"].content == "A gzipped JSONL article."
+    assert kept["crawl.warc.gz"].url == "https://warc.example/story"
+    (bad,) = [i for i in report_items if not hasattr(i, "content")]
+    assert bad.source_file.endswith("batch.zip!c.exe") and "unsupported" in bad.reason
+
+
+def test_archive_member_too_large_is_quarantined_by_its_declared_size(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", "a" * 3_000_000)
+    (item,) = list(read_file(tmp_path / "bomb.zip", 2**20))
+    assert item.source_file.endswith("bomb.zip!big.txt") and "too large" in item.reason
