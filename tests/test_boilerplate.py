@@ -557,6 +557,16 @@ def test_html_long_figure_caption_inside_the_article_is_dropped() -> None:
     assert "caption" in {d.rule for d in e.decisions if d.text == caption}
 
 
+def test_html_article_resumes_after_an_inline_newsletter_box() -> None:
+    box = (
+        "<div><h3>Sign up for our newsletter</h3><p>The day's top stories from the city, "
+        "in your inbox every morning.</p><a href='/s'>Subscribe</a></div>"
+    )
+    e = extract_html(article_html([*PARAGRAPHS[:2], box, PARAGRAPHS[2]]))
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert "Sign up" not in e.body and "inbox" not in e.body
+
+
 def test_html_decisions_name_the_removed_chrome() -> None:
     rules = {d.rule for d in extract_html(article_html(PARAGRAPHS)).decisions if not d.kept}
     assert {"cookie-notice", "share-prompt", "newsletter"} <= rules

@@ -166,6 +166,7 @@ def block_line(index: int, block: Block) -> Line:
 
 
 def _apply_structure(line: Line, block: Block) -> None:
+    line.parent = block.path[-2] if len(block.path) >= 2 else -1
     zone = block.zone
     if zone:
         line.chrome = zone

@@ -85,6 +85,8 @@ class Line:
     """Ends with a photo credit: a caption, dropped whatever its length."""
     echoed: bool = False
     """A prose-sized line found more than once on the page: a teaser or a caption."""
+    parent: int = -1
+    """Set by the HTML path: id of the element holding the block (-1 when unknown)."""
 
     @property
     def prose(self) -> bool:
@@ -212,6 +214,8 @@ def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | 
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
+                if again is None and related:
+                    again = resumes_in_parent(lines, start, i, end)
                 if again is None:
                     return i
                 if boxes is not None:
@@ -244,6 +248,28 @@ def resumes(lines: list[Line], i: int, end: int) -> int | None:
                 return first
         else:
             streak = 0
+    return None
+
+
+def resumes_in_parent(lines: list[Line], start: int, i: int, end: int) -> int | None:
+    """HTML: where the article goes on after a box opened at `i` (a newsletter form, a
+    promo, a "read also" link): the next prose line that sits in the same element as the
+    article's last paragraph before the box, or None.
+
+    Lines in other elements or in marked boxes are the box; a sibling that is not prose
+    (a "More stories" heading over a list) or a teaser card means the article has ended.
+    """
+    anchor = next((lines[k].parent for k in range(i - 1, start - 1, -1) if lines[k].prose), -1)
+    if anchor == -1:
+        return None
+    titles = {line.text for line in lines if 3 <= line.words < _SHORT}
+    for k in range(i + 1, end):
+        line = lines[k]
+        if line.boxed or line.parent != anchor:
+            continue
+        if line.prose and not line.chrome and not _teaser(line, titles):
+            return k
+        return None
     return None
 
 
