@@ -97,7 +97,7 @@ def ingest(
     workspace: WorkspaceOption = None,
     no_prefect: NoPrefectOption = False,
 ) -> None:
-    """Read raw articles (.txt .html .json .jsonl .csv .parquet .warc) into the workspace."""
+    """Read raw articles (txt, html, json, jsonl, csv, parquet, warc; zip, tar) into tables."""
     out.print(_run(_settings(config, workspace), no_prefect, "ingest", paths), highlight=False)
 
 
