@@ -24,6 +24,11 @@ def workspace_status(settings: Settings) -> str:
             f"  {name}{'' if record < 0 else f'#{record}'}: {reason}"
             for (name, record), reason in sorted(unique.items())
         ]
+    bodies = workspace.read("bodies", tables.BODIES, ["article_id", "error"]).to_pylist()
+    empty = [b for b in bodies if b["error"]]
+    if empty:
+        lines.append(f"articles without a body after cleaning: {len(empty)}")
+        lines += [f"  {b['article_id']}: {b['error']}" for b in empty[:20]]
     lines += _labelstudio_lines(settings)
     lines += _where_to_look(settings)
     return "\n".join(lines)

@@ -84,3 +84,24 @@ def test_new_input_only_costs_its_own_shard(workspace: Workspace, tmp_path: Path
     report = clean(workspace)
     assert (report.shards, report.articles) == (1, 1)
     assert segment(workspace).articles == 1
+
+
+def test_an_unusable_page_is_kept_with_its_reason(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "gallery.html").write_text(
+        "<html><body><script>var slides = 3;</script><img src='a.jpg'><img src='b.jpg'>"
+        "</body></html>"
+    )
+    workspace = Workspace(str(tmp_path / "ws"))
+    ingest(workspace, [tmp_path / "in"])
+    report = clean(workspace)
+    assert (report.articles, report.empty) == (1, 1)
+    (body,) = workspace.read("bodies", tables.BODIES).to_pylist()
+    assert body["body"] == "" and body["error"]
+    assert segment(workspace).sentences == 0
+    result = CliRunner().invoke(app, ["status", "-w", str(tmp_path / "ws")])
+    assert "articles without a body after cleaning: 1" in result.output
