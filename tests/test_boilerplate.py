@@ -567,6 +567,18 @@ def test_html_article_resumes_after_an_inline_newsletter_box() -> None:
     assert "Sign up" not in e.body and "inbox" not in e.body
 
 
+def test_html_short_lines_repeated_only_inside_the_article_are_kept() -> None:
+    days = "".join(
+        f"<h3>Day {d}</h3><ul><li>Breakfast: oats with fruit</li><li>Drink water before "
+        f"noon</li><li>Walk {d * 10} minutes after dinner</li></ul>"
+        for d in range(1, 4)
+    )
+    e = extract_html(article_html(PARAGRAPHS, extra=days))
+    assert kept(e).count("Breakfast: oats with fruit") == 3
+    assert kept(e).count("Drink water before noon") == 3
+    assert "Bus fares" not in e.body and "Home" not in kept(e)
+
+
 def test_html_decisions_name_the_removed_chrome() -> None:
     rules = {d.rule for d in extract_html(article_html(PARAGRAPHS)).decisions if not d.kept}
     assert {"cookie-notice", "share-prompt", "newsletter"} <= rules

@@ -390,6 +390,15 @@ def extract_lines(
     headline = (pick_headline or find_headline)(lines, start)
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
+    if candidates:
+        # HTML: short lines repeated only inside the body (the rows of a plan for every
+        # day, a spec list per product) are content; a copy outside the body, in the menu
+        # or a teaser box, still makes them chrome.
+        outside = {_page_key(line.text) for k, line in enumerate(lines) if k not in body}
+        for i in body:
+            key = _page_key(lines[i].text)
+            if lines[i].words < _SHORT and key not in outside:
+                counts[key] = 1
     in_body = [lines[i] for i in sorted(body)]
     use_corpus = repeated is not None and _corpus_applies(in_body, source, repeated)
     end = max(body) + 1
