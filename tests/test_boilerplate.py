@@ -579,6 +579,16 @@ def test_html_short_lines_repeated_only_inside_the_article_are_kept() -> None:
     assert "Bus fares" not in e.body and "Home" not in kept(e)
 
 
+def test_html_details_closing_the_article_after_a_photo_credit_are_kept() -> None:
+    info = ["Tram depot North", "Depot Street 15, Northtown", "Open 9.30 to 19.00 daily"]
+    extra = "<p>Views of the depot, photos © City Archive</p>" + "".join(
+        f"<p>{line}</p>" for line in info
+    )
+    e = extract_html(article_html(PARAGRAPHS, extra=extra))
+    assert all(line in kept(e) for line in info)
+    assert "City Archive" not in e.body and "Share on" not in e.body
+
+
 def test_html_decisions_name_the_removed_chrome() -> None:
     rules = {d.rule for d in extract_html(article_html(PARAGRAPHS)).decisions if not d.kept}
     assert {"cookie-notice", "share-prompt", "newsletter"} <= rules

@@ -302,14 +302,14 @@ def extend_tail(lines: list[Line], end: int) -> int:
     new_end = end
     while j < len(lines):
         line = lines[j]
-        if line.boxed:
+        if line.boxed or line.chrome == "photo-credit":
             j += 1
             continue
         if line.chrome or ENDS_ARTICLE.search(line.text) or OPENS_COMMENTS.search(line.text):
             break
         j += 1
         new_end = j
-    added = sum(not line.boxed for line in lines[end:new_end])
+    added = sum(not line.boxed and not line.chrome for line in lines[end:new_end])
     return new_end if added >= _MIN_TAIL else end
 
 
