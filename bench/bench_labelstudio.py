@@ -102,9 +102,10 @@ def bare_import(
     client: LabelStudioClient, data: list[dict], config: str, tagger: KeywordTagger | None = None
 ) -> float:
     """What a script without newsdesk does: create a project, import in batches of 1,000
-    (with `tagger`, each task carries its keyword predictions inline)."""
-    project = client.sdk.projects.create(title=f"bare-{time.time()}", label_config=config)
+    (with `tagger`, each task carries its keyword predictions inline). Timed like `push`,
+    which also creates its project."""
     started = time.perf_counter()
+    project = client.sdk.projects.create(title=f"bare-{time.time()}", label_config=config)
     for i in range(0, len(data), 1000):
         tasks = [{"data": d} for d in data[i : i + 1000]]
         if tagger:
