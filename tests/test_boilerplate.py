@@ -273,6 +273,35 @@ def test_table_of_dates_closing_the_article_is_kept() -> None:
     assert kept(extract_text(text)) == PARAGRAPHS
 
 
+def test_article_that_is_a_table_is_found() -> None:
+    places = ["Riverside", "Hill Park", "Lakeside", "North Ring", "Harbour", "Old Town"]
+    rows = [f"Round {n}: {2 * n + 1} June – {place}" for n, place in enumerate(places * 2, 1)]
+    notice = (
+        "Please note: comments that are offensive or off topic will not be approved by "
+        "the moderators of this site."
+    )
+    text = "\n".join(["Home", "Racing", "Season calendar 2024", *rows, "Tags", "Share", notice])
+    assert kept(extract_text(text)) == ["Season calendar 2024", *rows]
+
+
+def test_table_inside_the_article_does_not_break_it() -> None:
+    rows = [
+        f"{n}\tTeam {name}\t{pts}\t{wins}"
+        for n, name, pts, wins in [
+            (1, "Red", 40, 9),
+            (2, "Blue", 35, 7),
+            (3, "Green", 30, 6),
+            (4, "White", 22, 4),
+            (5, "Black", 19, 3),
+            (6, "Grey", 15, 2),
+            (7, "Gold", 11, 1),
+            (8, "Pink", 3, 0),
+        ]
+    ]
+    text = "\n".join([PARAGRAPHS[0], *rows, PARAGRAPHS[1], "Related", "Bus fares rise"])
+    assert kept(extract_text(text)) == [PARAGRAPHS[0], *rows, PARAGRAPHS[1]]
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

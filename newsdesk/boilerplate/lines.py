@@ -54,6 +54,9 @@ template (a plan for every day), where repetition is content, not teasers."""
 _RESUME = 3
 _MIN_ROWS = 4
 """Lines of one row shape that make a table rather than a couple of teasers."""
+_ROW_WEIGHT = 0.5
+"""Table rows weigh a little: an article that is a table (standings, a calendar) is found,
+and a table inside an article no longer breaks its run."""
 _DIGIT = re.compile(r"\d")
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
@@ -87,6 +90,8 @@ class Line:
     """A prose-sized line found more than once on the page: a teaser or a caption."""
     parent: int = -1
     """Set by the HTML path: id of the element holding the block (-1 when unknown)."""
+    row: bool = False
+    """One of `_MIN_ROWS` or more lines of one row shape in a row: a table in the text."""
 
     @property
     def prose(self) -> bool:
@@ -107,6 +112,8 @@ class Line:
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
             return -3.0
+        if self.row:
+            return _ROW_WEIGHT
         if self.vouched:
             return -0.1
         return -0.5 if self.sentence else -1.0
@@ -139,7 +146,22 @@ def split_lines(text: str) -> list[Line]:
     """Non-blank lines, each keeping its 0-based line number in the input."""
     lines = [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
     mark_lists(lines)
+    mark_tables(lines)
     return lines
+
+
+def mark_tables(lines: list[Line]) -> None:
+    """Lines in a block of `_MIN_ROWS` or more of one row shape are table rows."""
+    shapes = [_shape(line) for line in lines]
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        while j < len(lines) and shapes[i] is not None and shapes[j] == shapes[i]:
+            j += 1
+        if shapes[i] is not None and j - i >= _MIN_ROWS:
+            for line in lines[i:j]:
+                line.row = True
+        i = j
 
 
 def mark_lists(lines: list[Line]) -> None:
