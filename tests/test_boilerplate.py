@@ -302,6 +302,19 @@ def test_table_inside_the_article_does_not_break_it() -> None:
     assert kept(extract_text(text)) == [PARAGRAPHS[0], *rows, PARAGRAPHS[1]]
 
 
+def test_numbered_list_with_links_closing_the_article_is_kept() -> None:
+    gifts = ["Wooden train set (40 pieces)", "Board game – Castle Builders", "Pocket camera"]
+    items = []
+    for n, gift in enumerate(gifts * 2, 1):
+        items += [f"{n}) {gift}", f"https://shop.example/item{n}"]
+    text = "\n".join([*PARAGRAPHS, *items, "Leave a comment"])
+    assert kept(extract_text(text)) == [*PARAGRAPHS, *items]
+    # Items that are not numbered 1, 2, 3 in order are not vouched for.
+    shuffled = [item for k, item in enumerate(items) if k % 4 < 2]
+    text = "\n".join([*PARAGRAPHS, *shuffled, "Leave a comment"])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed
 from newsdesk.boilerplate.patterns import (
@@ -57,6 +58,11 @@ _MIN_ROWS = 4
 _ROW_WEIGHT = 0.5
 """Table rows weigh a little: an article that is a table (standings, a calendar) is found,
 and a table inside an article no longer breaks its run."""
+_MIN_NUMBERED = 3
+"""Consecutively numbered items that make a list rather than a stray "1." line."""
+_ITEM_GAP = 2
+"""Lines allowed between two numbered items (a link, a price)."""
+_NUMBERED = re.compile(r"\(?(\d{1,3})[.)]\s+\S")
 _DIGIT = re.compile(r"\d")
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
@@ -91,7 +97,8 @@ class Line:
     parent: int = -1
     """Set by the HTML path: id of the element holding the block (-1 when unknown)."""
     row: bool = False
-    """One of `_MIN_ROWS` or more lines of one row shape in a row: a table in the text."""
+    """Part of a table (`_MIN_ROWS` or more lines of one row shape in a row) or of a list
+    numbered 1, 2, 3, ... with the lines between its items."""
 
     @property
     def prose(self) -> bool:
@@ -147,7 +154,50 @@ def split_lines(text: str) -> list[Line]:
     lines = [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
     mark_lists(lines)
     mark_tables(lines)
+    mark_numbered(lines)
     return lines
+
+
+def mark_numbered(lines: list[Line]) -> None:
+    """Items numbered 1, 2, 3, ... (`_MIN_NUMBERED` or more), each within `_ITEM_GAP`
+    lines of the previous one: a ranked list or a product list that is the article.
+    Items and the lines between them (links, prices), and as many after the last item,
+    weigh like table rows."""
+    numbers = [_number(line) for line in lines]
+    i = 0
+    while i < len(lines):
+        if numbers[i] is None:
+            i += 1
+            continue
+        chain, k = [i], i
+        while True:
+            nxt = next(
+                (
+                    j
+                    for j in range(k + 1, min(k + 2 + _ITEM_GAP, len(lines)))
+                    if numbers[j] is not None
+                ),
+                None,
+            )
+            if nxt is None or numbers[nxt] != numbers[k] + 1:
+                break
+            chain.append(nxt)
+            k = nxt
+        if len(chain) >= _MIN_NUMBERED:
+            gaps = {b - a for a, b in pairwise(chain)}
+            # The last item has its link or price after it, like the others.
+            last = chain[-1] + (gaps.pop() - 1 if len(gaps) == 1 else 0)
+            for j in range(chain[0], min(last + 1, len(lines))):
+                if lines[j].chrome:
+                    continue
+                lines[j].row = True
+        i = chain[-1] + 1
+
+
+def _number(line: Line) -> int | None:
+    """The item number of a line that starts "3)", "3." or "(3)", else None."""
+    m = _NUMBERED.match(line.text)
+    return int(m.group(1)) if m and not line.chrome else None
 
 
 def mark_tables(lines: list[Line]) -> None:
