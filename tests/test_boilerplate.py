@@ -315,6 +315,22 @@ def test_numbered_list_with_links_closing_the_article_is_kept() -> None:
     assert kept(extract_text(text)) == PARAGRAPHS
 
 
+def test_short_lines_repeated_only_inside_the_article_are_kept_in_text() -> None:
+    meals = [
+        "Breakfast is one banana, a cup of oats with milk and a glass of water with lemon.",
+        "Lunch is a bowl of rice with grilled chicken, green beans and a spoon of olive oil.",
+    ]
+    days = []
+    for n, meal in enumerate(meals, 1):
+        days += [f"Day {'one' if n == 1 else 'two'}", "Eat every three hours", meal]
+        days += ["Drink within an hour after your workout"]
+    text = "\n".join(["Home", "Plans", *PARAGRAPHS[:2], *days, PARAGRAPHS[2]])
+    assert kept(extract_text(text)) == [*PARAGRAPHS[:2], *days, PARAGRAPHS[2]]
+    # A short line doubled back to back (a caption printed twice) stays out.
+    text = "\n".join([PARAGRAPHS[0], "Tram at dawn", "Tram at dawn", *PARAGRAPHS[1:]])
+    assert kept(extract_text(text)) == PARAGRAPHS
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

@@ -462,15 +462,21 @@ def extract_lines(
     headline = (pick_headline or find_headline)(lines, start)
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
-    if candidates:
-        # HTML: short lines repeated only inside the body (the rows of a plan for every
-        # day, a spec list per product) are content; a copy outside the body, in the menu
-        # or a teaser box, still makes them chrome.
-        outside = {_page_key(line.text) for k, line in enumerate(lines) if k not in body}
-        for i in body:
-            key = _page_key(lines[i].text)
-            if lines[i].words < _SHORT and key not in outside:
-                counts[key] = 1
+    # Short lines repeated only inside the body (the rows of a plan for every day, a spec
+    # list per product) are content; a copy outside the body, in the menu or a teaser
+    # box, still makes them chrome. Plain text has no container to vouch for the body,
+    # so there a line doubled back to back (a caption under its photo) stays out.
+    outside = {_page_key(line.text) for k, line in enumerate(lines) if k not in body}
+    doubled = set()
+    if not candidates:
+        ordered = sorted(body)
+        for a, b in pairwise(ordered):
+            if b == a + 1 and _page_key(lines[a].text) == _page_key(lines[b].text):
+                doubled.add(_page_key(lines[a].text))
+    for i in body:
+        key = _page_key(lines[i].text)
+        if lines[i].words < _SHORT and key not in outside and key not in doubled:
+            counts[key] = 1
     in_body = [lines[i] for i in sorted(body)]
     use_corpus = repeated is not None and _corpus_applies(in_body, source, repeated)
     end = max(body) + 1
