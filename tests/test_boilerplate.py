@@ -331,6 +331,17 @@ def test_short_lines_repeated_only_inside_the_article_are_kept_in_text() -> None
     assert kept(extract_text(text)) == PARAGRAPHS
 
 
+def test_picture_file_names_left_in_the_text_are_dropped() -> None:
+    names = ["tram-line-north.jpg", "council_vote-2024-03", "IMG_2041.PNG"]
+    text = "\n".join([names[0], PARAGRAPHS[0], names[1], PARAGRAPHS[1], names[2], PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert kept(e) == PARAGRAPHS
+    assert {d.rule for d in e.decisions if d.text in names} == {"file-name"}
+    # A date or a hyphenated word in a sentence is not a file name.
+    text = "\n".join([PARAGRAPHS[0], "2024-03-05", PARAGRAPHS[1]])
+    assert "file-name" not in {d.rule for d in extract_text(text).decisions}
+
+
 def test_consent_banner_is_dropped_however_long() -> None:
     banner = (
         "We use cookies and other tracking technologies to improve your browsing experience "

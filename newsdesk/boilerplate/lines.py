@@ -63,6 +63,11 @@ _MIN_NUMBERED = 3
 _ITEM_GAP = 2
 """Lines allowed between two numbered items (a link, a price)."""
 _NUMBERED = re.compile(r"\(?(\d{1,3})[.)]\s+\S")
+_FILE_NAME = re.compile(
+    r"(?=\S*[^\W\d_])\S*(\.(jpe?g|png|gif|webp|svg)|\w[-_]\w+[-_]\w\S*)$", re.IGNORECASE
+)
+"""One token that is an image file name or a slug with dashes or underscores: the name of
+a picture left in the text where the picture was, never article prose."""
 _DIGIT = re.compile(r"\d")
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
@@ -145,6 +150,8 @@ def make_line(index: int, text: str) -> Line:
     elif words < 150 and CONSENT_BANNER.search(text):
         chrome = "cookie-notice"
         caption = True  # dropped whatever its length, weighs like chrome
+    if chrome is None and _FILE_NAME.match(text):
+        chrome = "file-name"
     punctuated = bool(_CLAUSE_PUNCT.search(text))
     return Line(index, text, words, sentence, chrome, punctuated=punctuated, caption=caption)
 
