@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -44,7 +44,7 @@ def _settings(config: Path | None, workspace: str | None = None) -> Settings:
     return load_settings(config, workspace=workspace)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(1)
 
@@ -329,6 +329,18 @@ def status(config: ConfigOption = None, workspace: WorkspaceOption = None) -> No
     out.print(workspace_status(settings), highlight=False)
 
 
+def _one_file(file: Path | None) -> str:
+    """The decoded text of the one file a debugging command was given, or a one-line error."""
+    from newsdesk.readers import BadInput, decode
+
+    if file is None:
+        _fail("give a FILE, or --jsonl with records on stdin")
+    try:
+        return decode(file.read_bytes())[0]
+    except (OSError, BadInput) as error:
+        _fail(f"{file}: {error}")
+
+
 @app.command()
 def strip(
     file: Annotated[Path | None, typer.Argument(help="An HTML or text file")] = None,
@@ -337,21 +349,15 @@ def strip(
 ) -> None:
     """Print the cleaned body of one file (or, with --jsonl, of records on stdin)."""
     from newsdesk import boilerplate
-    from newsdesk.readers import BadInput, decode
+    from newsdesk.readers import looks_like_html
 
     if jsonl:
         records = (json.loads(line) for line in sys.stdin if line.strip())
         for result in boilerplate.strip_records(records):
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
-    if file is None:
-        _fail("give a FILE, or --jsonl with records on stdin")
-    assert file is not None
-    try:
-        text, _ = decode(file.read_bytes())
-    except (OSError, BadInput) as error:
-        _fail(f"{file}: {error}")
-    is_html = file.suffix.lower() in (".html", ".htm") or "<html" in text[:2000].lower()
+    text = _one_file(file)
+    is_html = str(file).lower().endswith((".html", ".htm")) or looks_like_html(text)
     result = boilerplate.extract_html(text) if is_html else boilerplate.extract_text(text)
     if explain:
         out.print(boilerplate.explain(result), highlight=False, markup=False)
@@ -368,7 +374,6 @@ def split(
     language: Annotated[str, typer.Option(help="Language code; non-English is neutral")] = "en",
 ) -> None:
     """Print one sentence per line (or, with --jsonl, offsets for records on stdin)."""
-    from newsdesk.readers import BadInput, decode
     from newsdesk.sentences import split_sentences
 
     if jsonl:
@@ -379,13 +384,7 @@ def split(
                 result = {"id": record.get("id"), "sentences": [[s.start, s.end] for s in spans]}
                 sys.stdout.write(json.dumps(result) + "\n")
         return
-    if file is None:
-        _fail("give a FILE, or --jsonl with records on stdin")
-    assert file is not None
-    try:
-        text, _ = decode(file.read_bytes())
-    except (OSError, BadInput) as error:
-        _fail(f"{file}: {error}")
+    text = _one_file(file)
     for span in split_sentences(text, language):
         sys.stdout.write(text[span.start : span.end].replace("\n", " ") + "\n")
 

@@ -179,7 +179,7 @@ def _jsonl_rows(path: str, text: str) -> Iterator[object]:
             yield Quarantined(path, index, f"malformed JSON on line {index + 1}: {error.msg}")
 
 
-def _looks_like_html(text: str) -> bool:
+def looks_like_html(text: str) -> bool:
     head = text[:2000].lower()
     return "<html" in head or "<!doctype html" in head or "<body" in head
 
@@ -224,7 +224,7 @@ def _parse(name: str, suffix: str, data: bytes) -> Iterator[RawRecord | Quaranti
     elif suffix == ".csv":
         yield from _rows(name, csv.DictReader(io.StringIO(text)))
     else:
-        is_html = suffix in (".html", ".htm") or _looks_like_html(text)
+        is_html = suffix in (".html", ".htm") or looks_like_html(text)
         yield RawRecord(name, 0, "html" if is_html else "text", text, encoding)
 
 
