@@ -723,3 +723,10 @@ def test_dev_pages_never_empty_and_never_error() -> None:
         raw = gzip.decompress((BENCH / "scrapinghub" / "html" / f"{page_id}.html.gz").read_bytes())
         e = extract_html(raw)
         assert e.error is None and e.body, page_id
+
+
+def test_fallback_does_not_bring_back_a_menu_on_a_page_without_article() -> None:
+    page = "<html><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav></body></html>"
+    e = extract_html(page)
+    assert e.body == ""
+    assert "recall-fallback" not in {d.rule for d in e.decisions}

@@ -124,10 +124,12 @@ def _recall_fallback(result: Extraction, page: str, n_blocks: int) -> Extraction
         return result
     head = [d for d in result.decisions if d.kept and d.rule == "headline"]
     titles = {normalise(d.text) for d in head}
+    # text our rules saw as links (menus, tag clouds) stays out even when trafilatura keeps it
+    links = {normalise(d.text) for d in result.decisions if d.rule == "link-list"}
     paragraphs = [
         p.strip().removeprefix("- ")
         for p in other.split("\n")
-        if p.strip() and normalise(p) not in titles
+        if p.strip() and normalise(p) not in titles | links
     ]
     if sum(len(p.split()) for p in paragraphs) <= sum(len(d.text.split()) for d in kept):
         return result
