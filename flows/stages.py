@@ -1,41 +1,59 @@
-"""One Prefect flow per stage, each a thin wrapper over the stage's job."""
+"""One Prefect flow per stage, each a thin wrapper over the stage's job.
+
+A failure the user can fix (a server that is down, a refused schema change) ends the run as
+a Failed state carrying its one-line message, so neither Prefect's log nor the command shows a
+traceback for it; anything else stays an exception, with its traceback, because it is a bug.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from prefect import flow
+from prefect.states import Failed, State
 
 from flows._runner import prefect_runner
 from newsdesk import jobs
 from newsdesk.config import Settings
+from newsdesk.errors import expected_errors
+
+
+def expected(job: Callable[..., Any], *args: Any) -> Any:
+    """The job's result, or a Failed state with the message of an expected failure."""
+    try:
+        return job(*args)
+    except expected_errors() as error:
+        return Failed(message=str(error))
 
 
 @flow(name="ingest")
-def ingest_flow(settings: Settings, inputs: list[str]) -> str:
-    return jobs.run_ingest(settings, inputs, prefect_runner)
+def ingest_flow(settings: Settings, inputs: list[str]) -> str | State:
+    return expected(jobs.run_ingest, settings, inputs, prefect_runner)
 
 
 @flow(name="clean")
-def clean_flow(settings: Settings) -> str:
-    return jobs.run_clean(settings, prefect_runner)
+def clean_flow(settings: Settings) -> str | State:
+    return expected(jobs.run_clean, settings, prefect_runner)
 
 
 @flow(name="segment")
-def segment_flow(settings: Settings) -> str:
-    return jobs.run_segment(settings, prefect_runner)
+def segment_flow(settings: Settings) -> str | State:
+    return expected(jobs.run_segment, settings, prefect_runner)
 
 
 @flow(name="push")
-def push_flow(settings: Settings) -> str:
-    return jobs.run_push(settings)
+def push_flow(settings: Settings) -> str | State:
+    return expected(jobs.run_push, settings)
 
 
 @flow(name="pull")
-def pull_flow(settings: Settings, full: bool = False) -> str:
-    return jobs.run_pull(settings, full)
+def pull_flow(settings: Settings, full: bool = False) -> str | State:
+    return expected(jobs.run_pull, settings, full)
 
 
 @flow(name="publish")
 def publish_flow(
     settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None
-) -> str:
-    return jobs.run_publish(settings, bump, provenance)
+) -> str | State:
+    return expected(jobs.run_publish, settings, bump, provenance)

@@ -51,22 +51,39 @@ def _fail(message: str) -> NoReturn:
 
 def _guarded(action: Callable[[], Any]) -> Any:
     """Expected failures end with their one-line message, never a traceback."""
-    from annotation.client import LabelStudioRefused, LabelStudioUnavailable
-    from annotation.projects import SchemaChangeRefused
-    from newsdesk.publish import PublishCheckFailed
-    from newsdesk.services import ServiceError
+    from newsdesk.errors import expected_errors
 
-    expected = (
-        LabelStudioUnavailable,
-        LabelStudioRefused,
-        SchemaChangeRefused,
-        ServiceError,
-        PublishCheckFailed,
-    )
     try:
         return action()
-    except expected as error:
+    except expected_errors() as error:
         _fail(str(error))
+
+
+def _flow(settings: Settings, module: str, name: str) -> Any:
+    """A flow bound to a reachable Prefect server (or the embedded one) and the task runner.
+
+    Prefect reads its settings when first imported, so the flow is imported only here.
+    """
+    import importlib
+
+    from newsdesk.orchestration import configure_prefect
+
+    console.print(f"[dim]{configure_prefect(settings)}[/dim]", highlight=False)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows._runner import task_runner
+
+    flow = getattr(importlib.import_module(module), name)
+    return flow.with_options(task_runner=task_runner(settings))
+
+
+def _outcome(state: Any) -> Any:
+    """A flow run's result; a failed run ends the command with its message, in one line."""
+    if state.is_failed():
+        *done, reason = (state.message or "the flow run failed").splitlines()
+        for line in done:
+            out.print(line, highlight=False)
+        _fail(reason)
+    return state.result()
 
 
 def _run(settings: Settings, no_prefect: bool, job: str, *args: Any) -> str:
@@ -79,15 +96,8 @@ def _run(settings: Settings, no_prefect: bool, job: str, *args: Any) -> str:
         runner: ShardRunner = with_progress(run_serial, console)
         call_args = (*args, runner) if sharded else args
         return _guarded(lambda: getattr(jobs, f"run_{job}")(settings, *call_args))
-    from newsdesk.orchestration import configure_prefect
-
-    console.print(f"[dim]{configure_prefect(settings)}[/dim]", highlight=False)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows import stages
-    from flows._runner import task_runner
-
-    flow = getattr(stages, f"{job}_flow").with_options(task_runner=task_runner(settings))
-    return _guarded(lambda: flow(settings, *args))
+    flow = _flow(settings, "flows.stages", f"{job}_flow")
+    return _outcome(flow(settings, *args, return_state=True))
 
 
 @app.command()
@@ -295,15 +305,8 @@ def run(
         if not no_push:
             out.print(_run(settings, True, "push"), highlight=False)
         return
-    from newsdesk.orchestration import configure_prefect
-
-    console.print(f"[dim]{configure_prefect(settings)}[/dim]", highlight=False)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows._runner import task_runner
-    from flows.pipeline import pipeline_flow
-
-    flow = pipeline_flow.with_options(task_runner=task_runner(settings))
-    for summary in _guarded(lambda: flow(settings, paths, push=not no_push)):
+    flow = _flow(settings, "flows.pipeline", "pipeline_flow")
+    for summary in _outcome(flow(settings, paths, push=not no_push, return_state=True)):
         out.print(summary, highlight=False)
 
 

@@ -15,6 +15,9 @@ def with_progress(runner: ShardRunner, console: Console) -> ShardRunner:
     """Wrap a runner so each stage shows `name  ━━━━  done/total shards`."""
 
     def run(name: str, work: Callable[[Any], Any], units: Sequence[Any]) -> Iterator[Any]:
+        if not console.is_terminal:  # a log or a pipe gets the summary, not bar frames
+            yield from runner(name, work, units)
+            return
         if not units:
             return
         columns = (

@@ -85,3 +85,19 @@ def test_label_studio_down_gives_one_line_that_says_what_to_do(
     message = result.output.strip()
     assert "did not answer" in message and "3 tries" in message
     assert "newsdesk labelstudio start" in message
+
+
+def test_run_through_prefect_with_label_studio_down_ends_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness
+) -> None:
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_URL", f"http://127.0.0.1:{free_port(18950)}")
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_RETRIES", "1")
+    result = runner.invoke(app, ["run", "-w", str(tmp_path / "ws"), str(SAMPLES)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert (
+        lines[-1].startswith("error: Label Studio at") and "newsdesk labelstudio start" in lines[-1]
+    )
+    assert any(line.startswith("11 records: 8 kept") for line in lines)  # what was done is shown
