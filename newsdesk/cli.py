@@ -356,8 +356,8 @@ def strip(
 
     if jsonl:
         records = (json.loads(line) for line in sys.stdin if line.strip())
-        for result in boilerplate.strip_records(records):
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        for stripped in boilerplate.strip_records(records):
+            sys.stdout.write(json.dumps(stripped, ensure_ascii=False) + "\n")
         return
     text = _one_file(file)
     is_html = str(file).lower().endswith((".html", ".htm")) or looks_like_html(text)
