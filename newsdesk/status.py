@@ -29,6 +29,10 @@ def workspace_status(settings: Settings) -> str:
     if empty:
         lines.append(f"articles without a body after cleaning: {len(empty)}")
         lines += [f"  {b['article_id']}: {b['error']}" for b in empty[:20]]
+    invalid = workspace.read("invalid_annotations", tables.INVALID_ANNOTATIONS).to_pylist()
+    if invalid:
+        lines.append(f"invalid annotations, kept out of the dataset: {len(invalid)}")
+        lines += [f"  {row['link']}: {row['reason']}" for row in invalid[:20]]
     lines += _labelstudio_lines(settings)
     lines += _where_to_look(settings)
     return "\n".join(lines)

@@ -105,3 +105,20 @@ def test_an_unusable_page_is_kept_with_its_reason(tmp_path: Path) -> None:
     assert segment(workspace).sentences == 0
     result = CliRunner().invoke(app, ["status", "-w", str(tmp_path / "ws")])
     assert "articles without a body after cleaning: 1" in result.output
+
+
+def test_status_lists_invalid_annotations_with_their_links(tmp_path: Path) -> None:
+    import pyarrow as pa
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    workspace = Workspace(str(tmp_path / "ws"))
+    row = {"campaign": "c", "task_id": 7, "annotation_id": 9,
+           "link": "http://ls.example/projects/1/data?task=7", "reason": "unknown stance ['x']"}  # fmt: skip
+    workspace.write_shard(
+        "invalid_annotations", "c", pa.Table.from_pylist([row], tables.INVALID_ANNOTATIONS)
+    )
+    result = CliRunner().invoke(app, ["status", "-w", str(tmp_path / "ws")])
+    assert "invalid annotations, kept out of the dataset: 1" in result.output
+    assert "http://ls.example/projects/1/data?task=7: unknown stance ['x']" in result.output
