@@ -114,8 +114,13 @@ def test_status_lists_invalid_annotations_with_their_links(tmp_path: Path) -> No
     from newsdesk.cli import app
 
     workspace = Workspace(str(tmp_path / "ws"))
-    row = {"campaign": "c", "task_id": 7, "annotation_id": 9,
-           "link": "http://ls.example/projects/1/data?task=7", "reason": "unknown stance ['x']"}  # fmt: skip
+    row = {
+        "campaign": "c",
+        "task_id": 7,
+        "annotation_id": 9,
+        "link": "http://ls.example/projects/1/data?task=7",
+        "reason": "unknown stance ['x']",
+    }
     workspace.write_shard(
         "invalid_annotations", "c", pa.Table.from_pylist([row], tables.INVALID_ANNOTATIONS)
     )
