@@ -76,12 +76,6 @@ class LabelStudioClient:
 
         return self.call(action, send)
 
-    def is_healthy(self) -> bool:
-        try:
-            return self.http.get("/health", timeout=5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     def validate_config(self, label_config: str) -> None:
         """Ask the server itself whether the generated config is valid, before any project."""
         self.request(

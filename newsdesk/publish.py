@@ -47,7 +47,6 @@ from newsdesk.versions import (
 from newsdesk.workspace import Workspace
 from schemas import tables
 
-CONFIGS = ("sentences", "articles", "annotations")
 ROW_GROUP_BYTES = 64 * 2**20  # uncompressed bytes per row group (at most ROW_GROUP_ROWS rows)
 ROW_GROUP_ROWS = 100_000
 SHARD_BYTES = 256 * 2**20  # uncompressed bytes per Parquet file before a split is sharded
