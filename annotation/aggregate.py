@@ -26,7 +26,8 @@ def majority_stance(stances: list[str]) -> tuple[str | None, float]:
     return top, votes / len(stances)
 
 
-def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same type and overlapping extents: how spans of different annotators are matched."""
     return a["label"] == b["label"] and a["start"] < b["end"] and b["start"] < a["end"]
 
 
@@ -38,7 +39,7 @@ def agreed_spans(per_annotator: list[list[dict[str, Any]]], share: float) -> lis
     groups: list[list[tuple[int, dict[str, Any]]]] = []
     for annotator, spans in enumerate(per_annotator):
         for span in spans:
-            group = next((g for g in groups if _overlaps(g[0][1], span)), None)
+            group = next((g for g in groups if spans_overlap(g[0][1], span)), None)
             if group is None:
                 groups.append([(annotator, span)])
             else:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from annotation.aggregate import spans_overlap
+
 Unit = tuple[str, str]  # (campaign, sentence_id)
 
 
@@ -39,16 +41,12 @@ def krippendorff_alpha(units: list[list[str]]) -> float | None:
     return 1 - observed / expected
 
 
-def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a["label"] == b["label"] and a["start"] < b["end"] and b["start"] < a["end"]
-
-
 def _matched(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> int:
     """Greedy one-to-one matching of overlapping same-type spans."""
     free = list(right)
     hits = 0
     for span in left:
-        partner = next((other for other in free if _overlap(span, other)), None)
+        partner = next((other for other in free if spans_overlap(span, other)), None)
         if partner is not None:
             free.remove(partner)
             hits += 1

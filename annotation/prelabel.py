@@ -16,6 +16,14 @@ from annotation.offsets import to_utf16
 from newsdesk.labelschema import LabelSchema
 
 
+def keyword_pattern(keywords: list[str]) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive match of any keyword (longest first); None for none."""
+    if not keywords:
+        return None
+    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class KeywordTagger:
     """One regex per event type; the first type whose keyword matches a span wins it."""
@@ -25,13 +33,11 @@ class KeywordTagger:
 
     @classmethod
     def from_schema(cls, schema: LabelSchema) -> KeywordTagger:
-        patterns = []
-        for event in schema.events.types:
-            if not event.keywords:
-                continue
-            words = sorted(event.keywords, key=len, reverse=True)
-            alternatives = "|".join(re.escape(word) for word in words)
-            patterns.append((event.value, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)))
+        patterns = [
+            (event.value, pattern)
+            for event in schema.events.types
+            if (pattern := keyword_pattern(event.keywords)) is not None
+        ]
         keywords = repr([(e.value, e.keywords) for e in schema.events.types]).encode()
         version = f"keywords-{schema.fingerprint[:8]}-{hashlib.sha256(keywords).hexdigest()[:8]}"
         return cls(tuple(patterns), version)

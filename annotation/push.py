@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annotation.client import LabelStudioClient
-from annotation.prelabel import KeywordTagger
+from annotation.prelabel import KeywordTagger, keyword_pattern
 from annotation.projects import ensure_project, show_predictions
 from newsdesk.config import Campaign
 from newsdesk.ids import shard_name
@@ -47,14 +47,6 @@ class PushReport:
             f"articles, {self.sentences} sentences, {self.imported} new tasks, "
             f"{self.already_pushed} already in Label Studio, {self.predictions} pre-annotated"
         )
-
-
-def keyword_pattern(keywords: list[str]) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive match of any keyword; no keywords selects everything."""
-    if not keywords:
-        return None
-    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def matches(article: dict[str, Any], campaign: Campaign, pattern: re.Pattern[str] | None) -> bool:

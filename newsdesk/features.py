@@ -14,29 +14,25 @@ from newsdesk.labelschema import LabelSchema
 TABLES_VERSION = 2
 
 
+def _spans(names: list[str], **extra: object) -> list[dict[str, object]]:
+    """A list of typed spans with offsets into the sentence."""
+    span = {
+        "label": datasets.ClassLabel(names=names),
+        "start": datasets.Value("int32"),
+        "end": datasets.Value("int32"),
+        "text": datasets.Value("string"),
+    }
+    return [{**span, **extra}]
+
+
 def event_feature(schema: LabelSchema) -> list[dict[str, object]]:
     """Event triggers: typed spans with offsets into the sentence."""
-    return [
-        {
-            "label": datasets.ClassLabel(names=schema.events.values),
-            "start": datasets.Value("int32"),
-            "end": datasets.Value("int32"),
-            "text": datasets.Value("string"),
-        }
-    ]
+    return _spans(schema.events.values)
 
 
 def argument_feature(schema: LabelSchema) -> list[dict[str, object]]:
     """Argument spans with their role and the index (into `events`) of their trigger, or -1."""
-    return [
-        {
-            "label": datasets.ClassLabel(names=schema.roles.values),
-            "start": datasets.Value("int32"),
-            "end": datasets.Value("int32"),
-            "text": datasets.Value("string"),
-            "event": datasets.Value("int32"),
-        }
-    ]
+    return _spans(schema.roles.values, event=datasets.Value("int32"))
 
 
 def sentence_features(schema: LabelSchema) -> datasets.Features:

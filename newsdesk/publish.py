@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from annotation.aggregate import aggregate
+from annotation.aggregate import aggregate, spans_overlap
 from newsdesk.card import changelog, dataset_card
 from newsdesk.config import Settings
 from newsdesk.features import TABLES_VERSION, all_features
@@ -116,10 +116,6 @@ def _check_annotation(note: dict[str, Any], text: str, where: str, labels: _Labe
             raise PublishCheckFailed(f"{where}: a relation links a span that does not exist")
 
 
-def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a["label"] == b["label"] and a["start"] < b["end"] and b["start"] < a["end"]
-
-
 def _trigger_of(note: dict[str, Any], labels: _Labels) -> dict[str, dict[str, Any]]:
     """An annotator's argument spans (by id) mapped to the event span each is linked to.
 
@@ -181,8 +177,9 @@ def _aggregate_row(notes: list[dict[str, Any]], labels: _Labels, share: float) -
         spans = {s["id"]: s for s in note["spans"] or []}
         seen: set[tuple[int, int]] = set()
         for argument_id, trigger in _trigger_of(note, labels).items():
-            a = next((i for i, s in enumerate(arguments) if _overlaps(s, spans[argument_id])), None)
-            e = next((i for i, s in enumerate(events) if _overlaps(s, trigger)), None)
+            argument = spans[argument_id]
+            a = next((i for i, s in enumerate(arguments) if spans_overlap(s, argument)), None)
+            e = next((i for i, s in enumerate(events) if spans_overlap(s, trigger)), None)
             if a is not None and e is not None and (a, e) not in seen:
                 seen.add((a, e))
                 votes[a][e] += 1
