@@ -1,76 +1,70 @@
-"""Export snapshots: the API Label Studio offers for reading large projects."""
+"""Reading a project's tasks with their annotations, page by page, leaving nothing behind.
+
+The Data Manager's task list takes a filter in the query itself, so an incremental read needs
+no saved view (which annotators would see as a tab) and no export snapshot (which a killed
+pull would leave on the server). Tasks come back whether or not they still have annotations,
+so a task whose annotations were deleted is seen too.
+"""
 
 from __future__ import annotations
 
 import json
-import time
-from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from annotation.client import LabelStudioClient, LabelStudioRefused
+from annotation.client import LabelStudioClient
 
-EXPORT_TIMEOUT_S = 600
+PAGE_SIZE = 500
 
 
-def export_tasks(
+def server_time(client: LabelStudioClient) -> str:
+    """The server's clock, rounded down to the second: the watermark of the next pull.
+
+    Taken before the tasks are read, so an update made while they are read is newer than it."""
+    response = client.get("read the server time", "/api/current-user/whoami")
+    moment = parsedate_to_datetime(response.headers["date"])
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def _query(since: str | None) -> str:
+    """Tasks updated after `since` (an annotation added, changed, skipped or deleted updates
+    its task); without it, every task that holds an annotation or a skip."""
+    if since:
+        items = [_filter("updated_at", "Datetime", since)]
+    else:
+        items = [
+            _filter("total_annotations", "Number", 0),
+            _filter("cancelled_annotations", "Number", 0),
+        ]
+    conjunction = "and" if since else "or"
+    filters = {"conjunction": conjunction, "items": items}
+    return json.dumps({"filters": filters, "ordering": ["tasks:id"]})
+
+
+def _filter(column: str, kind: str, value: object) -> dict[str, object]:
+    return {"filter": f"filter:tasks:{column}", "operator": "greater", "type": kind, "value": value}
+
+
+def exported_tasks(
     client: LabelStudioClient, project_id: int, since: str | None
 ) -> tuple[list[dict[str, Any]], str]:
-    """(tasks with annotations, new watermark) through an export snapshot.
-
-    With `since`, a temporary Data Manager view limits the snapshot to tasks updated after
-    it, so a pull costs what changed, not the whole project. The watermark is the server's
-    own clock (the snapshot's creation time), so client clock skew cannot lose updates.
-    """
-    exports = client.sdk.projects.exports
-    view_id = None
-    options: dict[str, Any] = {"only_with_annotations": True}
-    if since:
-        view = client.request(
-            "create a filtered view",
-            "POST",
-            "/api/dm/views/",
-            json={"project": project_id, "data": {"filters": _updated_after(since)}},
-        )
-        view_id = int(view.json()["id"])
-        options["view"] = view_id
-    try:
-        snapshot = client.call(
-            "create an export snapshot",
-            exports.create,
-            project_id,
-            title="newsdesk pull",
-            task_filter_options=options,
-        )
-        deadline = time.monotonic() + EXPORT_TIMEOUT_S
-        while snapshot.status != "completed":
-            if snapshot.status == "failed" or time.monotonic() > deadline:
-                raise LabelStudioRefused(
-                    f"export snapshot {snapshot.id} ended as {snapshot.status}"
-                )
-            time.sleep(0.3)
-            snapshot = client.call("poll the export", exports.get, project_id, snapshot.id)
-        payload = client.call(
-            "download the export",
-            lambda: b"".join(exports.download(project_id, snapshot.id, export_type="JSON")),
-        )
-        client.call("delete the export snapshot", exports.delete, project_id, snapshot.id)
-    finally:
-        if view_id is not None:
-            client.request("delete the filtered view", "DELETE", f"/api/dm/views/{view_id}/")
-    watermark = snapshot.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return json.loads(payload), watermark
-
-
-def _updated_after(since: str) -> dict[str, Any]:
-    """Tasks updated after `since` (an annotation added, changed or skipped updates its task)."""
-    return {
-        "conjunction": "and",
-        "items": [
-            {
-                "filter": "filter:tasks:updated_at",
-                "operator": "greater",
-                "type": "Datetime",
-                "value": since,
-            }
-        ],
-    }
+    """(tasks updated after `since`, or all, with their annotations; the new watermark)."""
+    watermark = server_time(client)
+    query = _query(since)
+    tasks: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = client.get(
+            "read tasks",
+            "/api/tasks/",
+            project=project_id,
+            fields="all",
+            page=page,
+            page_size=PAGE_SIZE,
+            query=query,
+        ).json()
+        tasks.extend(answer.get("tasks", []))
+        if len(tasks) >= int(answer.get("total", 0)) or not answer.get("tasks"):
+            break
+        page += 1
+    return tasks, watermark

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from annotation.client import LabelStudioClient
-from annotation.export import export_tasks
+from annotation.export import exported_tasks
 from annotation.labelconfig import EVENT, ROLE, STANCE, instructions, label_config
 from newsdesk.config import Campaign
 from newsdesk.labelschema import LabelSchema
@@ -23,10 +23,16 @@ class SchemaChangeRefused(RuntimeError):
     """The new label schema would orphan or renumber labels that annotations use."""
 
 
-def find_project(client: LabelStudioClient, campaign: Campaign) -> int | None:
+def find_project(
+    client: LabelStudioClient, campaign: Campaign, recorded: set[int] | None = None
+) -> int | None:
+    """The campaign's project: the one the workspace recorded (its tasks point at it), else
+    the oldest with the campaign's title. A twin left by an old race is never chosen."""
     title = PROJECT_PREFIX + campaign.name
-    projects = client.call("list projects", lambda: list(client.sdk.projects.list(page_size=100)))
-    return next((p.id for p in projects if p.title == title), None)
+    found = client.get("list projects", "/api/projects/", title=title, page_size=1000).json()
+    ids = sorted(int(p["id"]) for p in found.get("results", []) if p.get("title") == title)
+    known = [project for project in ids if project in (recorded or set())]
+    return (known or ids or [None])[0]
 
 
 def config_labels(config: str) -> dict[str, list[str]]:
@@ -74,7 +80,7 @@ def check_config_change(client: LabelStudioClient, project_id: int, old: str, ne
     everything = {name: set(labels) for name, labels in before.items()}
     if not schema_change_problems(before, after, everything):
         return  # only additions: no need to look at the annotations
-    exported, _ = export_tasks(client, project_id, None)
+    exported, _ = exported_tasks(client, project_id, None)
     problems = schema_change_problems(before, after, used_labels(exported))
     if problems:
         raise SchemaChangeRefused(
@@ -85,8 +91,16 @@ def check_config_change(client: LabelStudioClient, project_id: int, old: str, ne
         )
 
 
-def ensure_project(client: LabelStudioClient, campaign: Campaign, schema: LabelSchema) -> int:
-    """The campaign's project, created or brought up to the current generated config."""
+def ensure_project(
+    client: LabelStudioClient,
+    campaign: Campaign,
+    schema: LabelSchema,
+    recorded: set[int] | None = None,
+) -> int:
+    """The campaign's project, created or brought up to the current generated config.
+
+    Creation is a write that must happen once: after an uncertain outcome the project is
+    looked up by its title before it is created again."""
     config = label_config(schema)
     client.validate_config(config)
     fields = {
@@ -95,15 +109,14 @@ def ensure_project(client: LabelStudioClient, campaign: Campaign, schema: LabelS
         "show_instruction": True,
         "description": f"Stance toward {campaign.target} and events. Managed by newsdesk.",
     }
-    project_id = find_project(client, campaign)
+    project_id = find_project(client, campaign, recorded)
     if project_id is None:
-        project = client.call(
+        title = PROJECT_PREFIX + campaign.name
+        return client.write(
             "create a project",
-            client.sdk.projects.create,
-            title=PROJECT_PREFIX + campaign.name,
-            **fields,
+            lambda: int(client.sdk.projects.create(title=title, **fields).id),
+            lambda: find_project(client, campaign),
         )
-        return int(project.id)
     current = client.call("read the project", client.sdk.projects.get, project_id)
     if current.label_config != config:
         check_config_change(client, project_id, current.label_config, config)

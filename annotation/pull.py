@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from annotation.client import LabelStudioClient
-from annotation.export import export_tasks
+from annotation.export import exported_tasks
 from annotation.labelconfig import EVENT, ROLE, STANCE
 from annotation.offsets import from_utf16
 from annotation.projects import find_project
@@ -31,17 +32,27 @@ class InvalidResult(ValueError):
 @dataclass
 class PullReport:
     campaign: str
-    tasks: int = 0  # tasks in this export: those updated since the last pull
-    new: int = 0  # valid annotations in this export
+    tasks: int = 0  # tasks in this read: those updated since the last pull
+    new: int = 0  # valid annotations not seen before
+    updated: int = 0  # valid annotations changed since the last pull
+    removed: int = 0  # annotations deleted in Label Studio since the last pull
+    empty: int = 0  # submitted with nothing in them: not annotations
+    rejected: int = 0  # invalid annotations in this read
     annotations: int = 0  # valid annotations of the campaign after the pull
-    invalid: int = 0
+    invalid: int = 0  # invalid annotations of the campaign after the pull
 
     def summary(self) -> str:
-        return (
-            f"campaign {self.campaign}: {self.tasks} tasks changed since the last pull, "
-            f"{self.new} annotations in them; {self.annotations} valid annotations in all, "
+        line = (
+            f"campaign {self.campaign}: {self.tasks} tasks changed since the last pull; "
+            f"{self.new} new, {self.updated} updated, {self.removed} removed, "
+            f"{self.rejected} rejected annotations; {self.annotations} valid in all, "
             f"{self.invalid} invalid"
         )
+        if self.empty:
+            line += f"; {self.empty} empty submissions ignored"
+        if self.invalid:
+            line += " (`newsdesk status` lists the invalid ones with their task links)"
+        return line
 
 
 def pseudonym(identity: str, salt: str | None) -> str:
@@ -53,49 +64,61 @@ def pseudonym(identity: str, salt: str | None) -> str:
     return "ann-" + hashlib.sha256(f"{salt}\x1f{identity}".encode()).hexdigest()[:12]
 
 
+def _one_label(value: dict[str, Any], key: str, allowed: set[str], what: str) -> str:
+    labels = value.get(key)
+    if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in allowed:
+        raise InvalidResult(f"unknown {what} {labels!r}"[:200])
+    return labels[0]
+
+
+def _offsets(value: dict[str, Any], sentence: str) -> tuple[int, int]:
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        raise InvalidResult(f"span offsets {start!r}-{end!r} are not numbers"[:200])
+    try:
+        start, end = from_utf16(sentence, start), from_utf16(sentence, end)
+    except ValueError as error:
+        raise InvalidResult(f"span outside the sentence: {error}") from None
+    if not 0 <= start < end <= len(sentence):
+        raise InvalidResult(f"span {start}-{end} outside the sentence")
+    return start, end
+
+
 def parse_result(
-    result: list[dict[str, Any]], sentence: str, schema: LabelSchema
+    result: object, sentence: str, schema: LabelSchema
 ) -> tuple[str | None, list[dict[str, Any]], list[dict[str, str]]]:
-    """(stance, spans, relations) of one annotation in Python offsets; raises InvalidResult."""
+    """(stance, spans, relations) of one annotation in Python offsets; raises InvalidResult
+    for anything Label Studio stored that does not fit the schema or the sentence."""
+    if not isinstance(result, list):
+        raise InvalidResult(f"result is {type(result).__name__}, not a list")
     stance: str | None = None
     spans: list[dict[str, Any]] = []
     relations: list[dict[str, str]] = []
     allowed = {EVENT: set(schema.events.values), ROLE: set(schema.roles.values)}
     for item in result:
+        if not isinstance(item, dict):
+            raise InvalidResult(f"result item is {type(item).__name__}, not an object")
         kind, name, value = item.get("type"), item.get("from_name"), item.get("value", {})
         if kind == "relation":
             relations.append({"from_id": str(item.get("from_id")), "to_id": str(item.get("to_id"))})
-        elif name == STANCE:
-            choices = value.get("choices", [])
-            if len(choices) != 1 or choices[0] not in schema.stance.values:
-                raise InvalidResult(f"unknown stance {choices!r}")
-            stance = choices[0]
+            continue
+        if not isinstance(value, dict):
+            raise InvalidResult(f"value of {name!r} is {type(value).__name__}, not an object")
+        if name == STANCE:
+            if stance is not None:
+                raise InvalidResult("two stance choices in one annotation")
+            stance = _one_label(value, "choices", set(schema.stance.values), "stance")
         elif name in allowed:
-            labels = value.get("labels", [])
-            if len(labels) != 1 or labels[0] not in allowed[name]:
-                raise InvalidResult(f"unknown {name} label {labels!r}")
-            try:
-                start = from_utf16(sentence, int(value["start"]))
-                end = from_utf16(sentence, int(value["end"]))
-            except (KeyError, TypeError, ValueError) as error:
-                raise InvalidResult(f"span outside the sentence: {error}") from None
-            if not 0 <= start < end <= len(sentence):
-                raise InvalidResult(f"span {start}-{end} outside the sentence")
+            label = _one_label(value, "labels", allowed[name], f"{name} label")
+            start, end = _offsets(value, sentence)
             if value.get("text") is not None and sentence[start:end] != value["text"]:
                 raise InvalidResult(
-                    f"span text {value['text']!r} does not match {sentence[start:end]!r}"
+                    f"span text {value['text']!r} does not match {sentence[start:end]!r}"[:200]
                 )
-            spans.append(
-                {
-                    "id": str(item.get("id")),
-                    "label": labels[0],
-                    "start": start,
-                    "end": end,
-                    "text": sentence[start:end],
-                }
-            )
+            span = {"label": label, "start": start, "end": end, "text": sentence[start:end]}
+            spans.append({"id": str(item.get("id")), **span})
         else:
-            raise InvalidResult(f"result from unknown control {name!r}")
+            raise InvalidResult(f"result from unknown control {name!r}"[:200])
     ids = {span["id"] for span in spans}
     for relation in relations:
         if relation["from_id"] not in ids or relation["to_id"] not in ids:
@@ -103,65 +126,128 @@ def parse_result(
     return stance, spans, relations
 
 
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class PullContext:
+    """What one pull checks annotations against."""
+
+    campaign: Campaign
+    project_id: int
+    schema: LabelSchema
+    salt: str | None
+    users: dict[int, str]
+    sentences: dict[str, str]  # sentence_id -> text, as the workspace holds it
+
+
+def _task_problem(task: dict[str, Any], context: PullContext) -> str | None:
+    """Why a task's annotations cannot be trusted as a whole, if they cannot."""
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return "the task has no data"
+    sentence_id = data.get("sentence_id")
+    if not isinstance(sentence_id, str) or sentence_id not in context.sentences:
+        return (
+            f"task with sentence_id {sentence_id!r} is not in this workspace's tasks table "
+            "(`newsdesk push` adopts tasks it made, then `newsdesk pull --full`)"
+        )[:300]
+    if data.get("sentence") != context.sentences[sentence_id]:
+        return (
+            "the task's sentence was edited in Label Studio and no longer matches the "
+            "workspace; restore its data or delete the annotation"
+        )
+    return None
+
+
 def annotation_rows(
-    client: LabelStudioClient,
-    campaign: Campaign,
-    project_id: int,
-    exported: list[dict[str, Any]],
-    schema: LabelSchema,
-    salt: str | None,
-    users: dict[int, str],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(valid rows, invalid rows) of one export."""
+    client: LabelStudioClient, context: PullContext, exported: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """(valid rows, invalid rows, empty submissions) of one read: nothing here can raise on
+    what the server stored; every annotation ends up valid, invalid with a reason, or empty."""
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
+    empty = 0
+    campaign = context.campaign.name
     for task in exported:
-        sentence = task["data"]["sentence"]
-        for annotation in task.get("annotations", []):
-            author = annotation.get("completed_by")
-            author_id = author.get("id") if isinstance(author, dict) else author
+        task_id = int(task["id"])
+        problem = _task_problem(task, context)
+        annotations = task.get("annotations") or []
+        for annotation in annotations if isinstance(annotations, list) else []:
+            annotation_id = int(annotation.get("id") or 0)
             cancelled = bool(annotation.get("was_cancelled"))
+            result = annotation.get("result")
+            if not cancelled and result in ([], None):
+                empty += 1
+                continue
             try:
-                stance, spans, relations = parse_result(
-                    annotation.get("result", []), sentence, schema
+                if problem:
+                    raise InvalidResult(problem)
+                sentence = context.sentences[task["data"]["sentence_id"]]
+                stance, spans, relations = (
+                    (None, [], []) if cancelled else parse_result(result, sentence, context.schema)
                 )
             except InvalidResult as error:
+                link = client.task_link(context.project_id, task_id)
                 invalid.append(
                     {
-                        "campaign": campaign.name,
-                        "task_id": task["id"],
-                        "annotation_id": annotation["id"],
-                        "link": client.task_link(project_id, task["id"]),
+                        "campaign": campaign,
+                        "task_id": task_id,
+                        "annotation_id": annotation_id,
+                        "link": link,
                         "reason": str(error),
                     }
                 )
                 continue
+            author = annotation.get("completed_by")
+            author_id = author.get("id") if isinstance(author, dict) else author
+            identity = context.users.get(author_id, str(author_id))  # type: ignore[arg-type]
             valid.append(
                 {
-                    "campaign": campaign.name,
-                    "project_id": project_id,
-                    "task_id": task["id"],
+                    "campaign": campaign,
+                    "project_id": context.project_id,
+                    "task_id": task_id,
                     "sentence_id": task["data"]["sentence_id"],
-                    "annotation_id": annotation["id"],
-                    "annotator": pseudonym(users.get(author_id, str(author_id)), salt),
-                    "stance": None if cancelled else stance,
-                    "spans": [] if cancelled else spans,
-                    "relations": [] if cancelled else relations,
+                    "annotation_id": annotation_id,
+                    "annotator": pseudonym(identity, context.salt),
+                    "stance": stance,
+                    "spans": spans,
+                    "relations": relations,
                     "was_cancelled": cancelled,
                     "ground_truth": bool(annotation.get("ground_truth")),
-                    "lead_time": annotation.get("lead_time"),
-                    "created_at": annotation.get("created_at"),
-                    "updated_at": annotation.get("updated_at"),
+                    "lead_time": _number(annotation.get("lead_time")),
+                    "created_at": _text(annotation.get("created_at")),
+                    "updated_at": _text(annotation.get("updated_at")),
                 }
             )
-    return valid, invalid
+    return valid, invalid, empty
 
 
-def _watermark(workspace: Workspace, campaign: str, project_id: int) -> str | None:
+def salt_fingerprint(salt: str | None) -> str:
+    """Recorded with the watermark: a new salt renames every annotator, so it needs a full pull."""
+    return "none" if salt is None else hashlib.sha256(f"pull\x1f{salt}".encode()).hexdigest()[:16]
+
+
+def _watermark(
+    workspace: Workspace, campaign: str, project_id: int, salt: str | None
+) -> str | None:
     if not workspace.has_shard("pull_state", campaign):
         return None
     rows = workspace.read_shard("pull_state", campaign).to_pylist()
-    return rows[0]["watermark"] if rows and rows[0]["project_id"] == project_id else None
+    if not rows or rows[0]["project_id"] != project_id:
+        return None
+    return rows[0]["watermark"] if rows[0].get("salt") == salt_fingerprint(salt) else None
+
+
+def _existing(workspace: Workspace, table: str, campaign: str) -> list[dict[str, Any]]:
+    if not workspace.has_shard(table, campaign):
+        return []
+    return workspace.read_shard(table, campaign).to_pylist()
 
 
 def _merge(
@@ -172,15 +258,28 @@ def _merge(
     rows: list[dict[str, Any]],
     replace: set[int] | None,
 ) -> int:
-    """Swap in the rows of re-exported tasks (all rows when `replace` is None); returns the
+    """Swap in the rows of re-read tasks (all rows when `replace` is None); returns the
     campaign's row count."""
     kept: list[dict[str, Any]] = []
-    if replace is not None and workspace.has_shard(table, campaign):
-        existing = workspace.read_shard(table, campaign).to_pylist()
+    if replace is not None:
+        existing = _existing(workspace, table, campaign)
         kept = [row for row in existing if row["task_id"] not in replace]
     merged = sorted(kept + rows, key=lambda row: (row["task_id"], row["annotation_id"]))
     workspace.write_shard(table, campaign, pa.Table.from_pylist(merged, schema))
     return len(merged)
+
+
+def _campaign_sentences(workspace: Workspace, campaign: str) -> tuple[dict[str, str], set[int]]:
+    """(sentence_id -> text of the campaign's pushed sentences, recorded project ids)."""
+    tasks = workspace.read("tasks", tables.TASKS)
+    tasks = tasks.filter(pc.equal(tasks["campaign"], campaign))
+    wanted = pa.array(sorted(set(tasks["sentence_id"].to_pylist())), pa.string())
+    texts: dict[str, str] = {}
+    for _, shard in workspace.iter_shards("sentences"):
+        shard = shard.select(["sentence_id", "text"])
+        shard = shard.filter(pc.is_in(shard["sentence_id"], wanted))
+        texts.update(zip(shard["sentence_id"].to_pylist(), shard["text"].to_pylist(), strict=True))
+    return texts, set(tasks["project_id"].to_pylist())
 
 
 def pull_campaign(
@@ -194,19 +293,39 @@ def pull_campaign(
 ) -> PullReport:
     """Bring the campaign's annotations up to date with the server.
 
-    Only tasks updated since the last pull are exported (all of them with `full`); their
-    annotations replace what the workspace held for those tasks.
+    Only tasks updated since the last pull are read (all of them with `full`); what they hold
+    now replaces what the workspace held for them, so deletions are seen too.
     """
     report = PullReport(campaign.name)
-    project_id = find_project(client, campaign)
+    sentences, projects = _campaign_sentences(workspace, campaign.name)
+    project_id = find_project(client, campaign, projects)
     if project_id is None:
         return report
-    since = None if full else _watermark(workspace, campaign.name, project_id)
-    exported, watermark = export_tasks(client, project_id, since)
-    people = client.call("list users", lambda: list(client.sdk.users.list()))
-    users = {int(user.id): str(user.email or user.username) for user in people}
-    valid, invalid = annotation_rows(client, campaign, project_id, exported, schema, salt, users)
-    replace = None if since is None else {task["id"] for task in exported}
+    since = None if full else _watermark(workspace, campaign.name, project_id, salt)
+    exported, watermark = exported_tasks(client, project_id, since)
+    people = client.get("list users", "/api/users/").json()
+    users = {int(user["id"]): str(user.get("email") or user.get("username")) for user in people}
+    context = PullContext(campaign, project_id, schema, salt, users, sentences)
+    valid, invalid, report.empty = annotation_rows(client, context, exported)
+    before = {
+        row["annotation_id"]: row["updated_at"]
+        for row in _existing(workspace, "annotations", campaign.name)
+    }
+    seen = {row["annotation_id"] for row in valid}
+    report.new = sum(row["annotation_id"] not in before for row in valid)
+    report.updated = sum(
+        row["annotation_id"] in before and before[row["annotation_id"]] != row["updated_at"]
+        for row in valid
+    )
+    replace = None if since is None else {int(task["id"]) for task in exported}
+    if replace is not None:
+        gone = [
+            row for row in _existing(workspace, "annotations", campaign.name)
+            if row["task_id"] in replace and row["annotation_id"] not in seen
+        ]  # fmt: skip
+        report.removed = len(gone)
+    else:
+        report.removed = len(set(before) - seen)
     report.annotations = _merge(
         workspace, "annotations", campaign.name, tables.ANNOTATIONS, valid, replace
     )
@@ -214,10 +333,17 @@ def pull_campaign(
         workspace, "invalid_annotations", campaign.name, tables.INVALID_ANNOTATIONS, invalid,
         replace,
     )  # fmt: skip
-    state = [{"campaign": campaign.name, "project_id": project_id, "watermark": watermark}]
+    state = [
+        {
+            "campaign": campaign.name,
+            "project_id": project_id,
+            "watermark": watermark,
+            "salt": salt_fingerprint(salt),
+        }
+    ]
     workspace.write_shard(
         "pull_state", campaign.name, pa.Table.from_pylist(state, tables.PULL_STATE)
     )
     report.tasks = len(exported)
-    report.new = len(valid)
+    report.rejected = len(invalid)
     return report

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -29,6 +31,8 @@ from schemas import tables
 
 LOOKUP_BATCH = 1000
 IMPORT_BATCH = 1000
+SETTLE_CHECKS = 10  # reads of the task count, SETTLE_S apart, after an uncertain import
+SETTLE_S = 1.0
 
 
 @dataclass
@@ -168,6 +172,12 @@ def existing_tasks(
     return found
 
 
+def recorded_projects(workspace: Workspace, campaign: str) -> set[int]:
+    """Projects the campaign's tasks were pushed to: the campaign's recorded identity."""
+    recorded = _recorded(workspace, "tasks", tables.TASKS, campaign)
+    return set(recorded["project_id"].to_pylist())
+
+
 def _recorded(workspace: Workspace, table: str, schema: pa.Schema, campaign: str) -> pa.Table:
     recorded = workspace.read(table, schema)
     return recorded.filter(pc.equal(recorded["campaign"], campaign))
@@ -192,6 +202,47 @@ def _prediction(tagger: KeywordTagger, sentence: str) -> dict[str, Any] | None:
     )
 
 
+def settled_tasks(client: LabelStudioClient, project_id: int, ids: list[str]) -> dict[str, int]:
+    """After an uncertain import: wait until the project's task count stops moving (an import
+    still running on the server commits all at once), then ask which sentences have a task."""
+    count = None
+    for _ in range(SETTLE_CHECKS):
+        now = client.call("read the project", client.sdk.projects.get, project_id).task_number
+        if now == count:
+            break
+        count = now
+        time.sleep(SETTLE_S)
+    return existing_tasks(client, project_id, ids)
+
+
+def import_new(
+    client: LabelStudioClient,
+    project_id: int,
+    new: list[dict[str, Any]],
+    tagger: KeywordTagger | None,
+) -> dict[str, int]:
+    """Import payloads known to have no task, predictions inline (Label Studio's fastest way to
+    add them); sentence_id -> task id of what the server now holds of them."""
+    tasks: list[dict[str, Any]] = []
+    for payload in new:
+        task: dict[str, Any] = {"data": payload}
+        if tagger and (prediction := _prediction(tagger, str(payload["sentence"]))):
+            task["predictions"] = [prediction]
+        tasks.append(task)
+    ids = [str(p["sentence_id"]) for p in new]
+
+    def send() -> dict[str, int]:
+        response = client.sdk.projects.import_tasks(project_id, request=tasks, return_task_ids=True)
+        task_ids = [int(t) for t in response.task_ids or []]
+        if len(task_ids) == len(new):
+            return dict(zip(ids, task_ids, strict=True))
+        return existing_tasks(client, project_id, ids)  # an edition that imports asynchronously
+
+    return client.write(
+        "import tasks", send, lambda: settled_tasks(client, project_id, ids) or None
+    )
+
+
 def import_batch(
     client: LabelStudioClient,
     project_id: int,
@@ -199,35 +250,20 @@ def import_batch(
     look_up: bool,
     tagger: KeywordTagger | None,
 ) -> tuple[dict[str, int], list[int]]:
-    """Import the payloads that have no task yet, predictions inline (Label Studio's fastest
-    way to add them); returns (sentence_id -> task id, ids of the tasks imported now).
+    """Import the payloads that have no task yet; returns (sentence_id -> task id, ids of the
+    tasks imported now).
 
     `look_up` asks the server first which of them already have a task; it is needed only
     when the server holds tasks the `tasks` table does not know (an interrupted push).
     """
     ids = [str(p["sentence_id"]) for p in batch]
     on_server = existing_tasks(client, project_id, ids) if look_up else {}
+    imported: dict[str, int] = {}
     new = [p for p in batch if p["sentence_id"] not in on_server]
-    if not new:
-        return on_server, []
-    tasks: list[dict[str, Any]] = []
-    for payload in new:
-        task: dict[str, Any] = {"data": payload}
-        if tagger and (prediction := _prediction(tagger, str(payload["sentence"]))):
-            task["predictions"] = [prediction]
-        tasks.append(task)
-    response = client.call(
-        "import tasks",
-        client.sdk.projects.import_tasks,
-        project_id,
-        request=tasks,
-        return_task_ids=True,
-    )
-    task_ids = [int(t) for t in response.task_ids or []]
-    if len(task_ids) == len(new):
-        imported = {str(p["sentence_id"]): t for p, t in zip(new, task_ids, strict=True)}
-    else:  # an edition that imports asynchronously: ask instead
-        imported = existing_tasks(client, project_id, [str(p["sentence_id"]) for p in new])
+    while new:
+        arrived = import_new(client, project_id, new, tagger)
+        imported |= arrived
+        new = [p for p in new if p["sentence_id"] not in imported]
     return on_server | imported, list(imported.values())
 
 
@@ -242,6 +278,19 @@ def _record_predictions(
     workspace.write_shard("predictions", name, pa.Table.from_pylist(rows, tables.PREDICTIONS))
 
 
+def _send_predictions(
+    client: LabelStudioClient, project_id: int, request: list[dict[str, Any]]
+) -> set[int]:
+    client.sdk.projects.import_predictions(project_id, request=request)
+    return {int(item["task"]) for item in request}
+
+
+def predicted_tasks(client: LabelStudioClient, project_id: int, model_version: str) -> set[int]:
+    """Tasks of the project that already hold a prediction of this model version."""
+    answer = client.get("list predictions", "/api/predictions/", project=project_id).json()
+    return {int(p["task"]) for p in answer if p.get("model_version") == model_version}
+
+
 def add_predictions(
     workspace: Workspace,
     client: LabelStudioClient,
@@ -250,11 +299,18 @@ def add_predictions(
     tagger: KeywordTagger,
     sentences: dict[int, str],
 ) -> int:
-    """Keyword predictions for existing tasks that have none of this model version yet."""
+    """Keyword predictions for existing tasks that have none of this model version yet.
+
+    The server is asked which tasks already have one (a push killed after an import but
+    before it was recorded), so no task gets the same prediction twice."""
     recorded = _recorded(workspace, "predictions", tables.PREDICTIONS, campaign)
     recorded = recorded.filter(pc.equal(recorded["model_version"], tagger.model_version))
     done = set(recorded["task_id"].to_pylist())
     todo = sorted(task for task in sentences if task not in done)
+    if todo:
+        on_server = predicted_tasks(client, project_id, tagger.model_version) & set(todo)
+        _record_predictions(workspace, campaign, tagger.model_version, sorted(on_server))
+        todo = [task for task in todo if task not in on_server]
     for i in range(0, len(todo), IMPORT_BATCH):
         batch = todo[i : i + IMPORT_BATCH]
         request = [
@@ -262,13 +318,13 @@ def add_predictions(
             for task in batch
             if (prediction := _prediction(tagger, sentences[task]))
         ]
-        if request:
-            client.call(
+        while request:  # after an uncertain outcome, only what the server lacks is sent again
+            arrived = client.write(
                 "import predictions",
-                client.sdk.projects.import_predictions,
-                project_id,
-                request=request,
+                partial(_send_predictions, client, project_id, request),
+                lambda: predicted_tasks(client, project_id, tagger.model_version) or None,
             )
+            request = [item for item in request if int(item["task"]) not in arrived]
         _record_predictions(workspace, campaign, tagger.model_version, batch)
     return len(todo)
 
@@ -283,9 +339,10 @@ def push_campaign(
 ) -> PushReport:
     """Push one campaign: select, skip what has a task, import the rest, pre-annotate."""
     tagger = KeywordTagger.from_schema(schema) if predictions else None
-    project_id = ensure_project(client, campaign, schema)
-    report = PushReport(campaign.name, project_id)
     recorded = _recorded(workspace, "tasks", tables.TASKS, campaign.name)
+    projects = set(recorded["project_id"].to_pylist())
+    project_id = ensure_project(client, campaign, schema, projects)
+    report = PushReport(campaign.name, project_id)
     recorded = recorded.filter(pc.equal(recorded["project_id"], project_id))
     done = dict(
         zip(recorded["sentence_id"].to_pylist(), recorded["task_id"].to_pylist(), strict=True)

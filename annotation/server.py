@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from annotation.client import LabelStudioClient
 from newsdesk.services import (
     LocalService,
     ServiceError,
@@ -32,6 +33,8 @@ QUIET_ENV = {
     "SENTRY_DSN": "",
     "FRONTEND_SENTRY_DSN": "",
     "DJANGO_DEBUG": "false",
+    # sign-up only through the invite link: anyone who can sign up can delete a project
+    "DISABLE_SIGNUP_WITHOUT_LINK": "true",
 }
 START_TIMEOUT_S = 300
 
@@ -107,6 +110,20 @@ class LocalLabelStudio(LocalService):
             self.log,
         )
         return state, True
+
+
+def invite_link(client: LabelStudioClient, *, reset: bool = False) -> str:
+    """The organization's sign-up link; `reset` retires the old one first."""
+    if reset:
+        client.call(
+            "make a new invite link",
+            client.request,
+            "make a new invite link",
+            "POST",
+            "/api/invite/reset-token",
+        )
+    answer = client.get("read the invite link", "/api/invite").json()
+    return f"{client.url}{answer['invite_url']}"
 
 
 def _token_works(url: str, token: str) -> bool:

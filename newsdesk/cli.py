@@ -23,7 +23,9 @@ app = typer.Typer(
 )
 labelstudio_app = typer.Typer(help="A local Label Studio server: start, stop, status.")
 prefect_app = typer.Typer(help="A local Prefect server with its UI: start, stop, status.")
+annotators_app = typer.Typer(help="People who label: invite them to the local Label Studio.")
 app.add_typer(labelstudio_app, name="labelstudio")
+app.add_typer(annotators_app, name="annotators")
 app.add_typer(prefect_app, name="prefect")
 
 console = Console(stderr=True, soft_wrap=True)
@@ -41,7 +43,12 @@ NoPrefectOption = Annotated[
 
 
 def _settings(config: Path | None, workspace: str | None = None) -> Settings:
-    return load_settings(config, workspace=workspace)
+    from newsdesk.config import ConfigError
+
+    try:
+        return load_settings(config, workspace=workspace)
+    except ConfigError as error:
+        _fail(str(error))
 
 
 def _fail(message: str) -> NoReturn:
@@ -154,7 +161,7 @@ def _provenance(settings: Settings) -> dict[str, str]:
         check=False,
         cwd=Path(__file__).parent,
     ).stdout.strip()
-    safe = settings.model_dump(mode="json", exclude={"root": True, "labelstudio": {"token"}})
+    safe = settings.model_dump(mode="json", exclude={"root": True})
     config_hash = hashlib.sha256(json.dumps(safe, sort_keys=True).encode()).hexdigest()[:16]
     return {"git_commit": commit or "unknown", "config_hash": config_hash}
 
@@ -442,6 +449,26 @@ def labelstudio_status(config: ConfigOption = None) -> None:
     out.print(f"Label Studio running at {state['url']}" if state else "Label Studio not running")
     if not state:
         raise typer.Exit(3)
+
+
+@annotators_app.command("invite")
+def annotators_invite(
+    config: ConfigOption = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Retire the old link first")] = False,
+) -> None:
+    """Print the sign-up link for new annotators (sign-up without it is closed)."""
+    from annotation.connection import connect
+    from annotation.server import invite_link
+
+    settings = _settings(config)
+    link = _guarded(lambda: invite_link(connect(settings), reset=reset))
+    out.print(
+        f"Send this link to each new annotator; it lets them create their account:\n  {link}\n"
+        "Anyone with the link can sign up: `newsdesk annotators invite --reset` makes a new "
+        "one and retires the old.",
+        highlight=False,
+        markup=False,
+    )
 
 
 @prefect_app.command("start")

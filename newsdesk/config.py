@@ -1,32 +1,65 @@
 """Configuration: `newsdesk.toml`, overridden by `NEWSDESK_*` variables, overridden by flags.
 
-Secrets never live in `newsdesk.toml`: the Label Studio token comes from the environment
-(`NEWSDESK_LABELSTUDIO_TOKEN`) or from the git-ignored state file that
-`newsdesk labelstudio start` writes.
+Secrets never live in `newsdesk.toml` nor in `Settings` (flows take `Settings` as a parameter,
+and Prefect stores and shows every parameter): the Label Studio token and the pseudonym salt
+are read where they are used, from the environment or the owner-only files under `state_dir`
+(`annotation.connection`, `newsdesk.local_secrets`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from newsdesk.errors import UserError
 
 CONFIG_FILE = "newsdesk.toml"
 
 
+# a name that becomes a folder, a shard or a project title: no path, no markup, no surprises
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+SECRET_KEYS = ("token", "password", "pseudonym_salt")
+
+
+class ConfigError(UserError):
+    """newsdesk.toml (or a NEWSDESK_* variable) holds a value newsdesk cannot use."""
+
+
+def _valid_name(value: str, what: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value) or ".." in value:
+        raise ValueError(
+            f"{what} {value!r} must be 1-64 letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit"
+        )
+    return value
+
+
 class LabelStudioConfig(BaseModel):
     url: str = "http://127.0.0.1:8080"
-    token: str | None = Field(default=None, repr=False)
     port: int = 8080
     username: str = "admin@newsdesk.local"
-    retries: int = 5  # connection errors, timeouts and 5xx answers, with backoff
+    deadline_s: float = Field(default=45.0, gt=0)  # one call, retries included, then give up
+    timeout_s: float = Field(default=20.0, gt=0)  # one HTTP request
     pseudonymize: bool = True  # annotators appear as stable salted hashes, not e-mails
-    pseudonym_salt: str = "newsdesk"  # change it to make pseudonyms unlinkable to others'
     span_agreement: float = 0.5  # share of annotators who must mark a span for it to count
     predictions: bool = True  # pre-annotate event triggers from the schema's keywords
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        found = [key for key in SECRET_KEYS if isinstance(data, dict) and key in data]
+        if found:
+            raise ValueError(
+                f"{', '.join(found)} must not be in newsdesk.toml: the token comes from "
+                "NEWSDESK_LABELSTUDIO_TOKEN, the pseudonym salt is made per installation "
+                "under state_dir (or NEWSDESK_PSEUDONYM_SALT to share one)"
+            )
+        return data
 
 
 class PrefectConfig(BaseModel):
@@ -54,6 +87,11 @@ class Campaign(BaseModel):
     seed: int = 0
     priority: Literal["newest", "oldest", "input"] = "newest"
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _valid_name(value, "campaign name")
+
 
 class PublishConfig(BaseModel):
     dataset: str = "newsdesk-news"
@@ -63,6 +101,11 @@ class PublishConfig(BaseModel):
     splits: dict[str, float] = Field(
         default_factory=lambda: {"train": 0.8, "validation": 0.1, "test": 0.1}
     )
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset(cls, value: str) -> str:
+        return _valid_name(value, "dataset name")
 
 
 class Settings(BaseModel):
@@ -76,6 +119,14 @@ class Settings(BaseModel):
     prefect: PrefectConfig = Field(default_factory=PrefectConfig)
     campaigns: list[Campaign] = Field(default_factory=list)
     publish: PublishConfig = Field(default_factory=PublishConfig)
+
+    @field_validator("campaigns")
+    @classmethod
+    def _distinct(cls, value: list[Campaign]) -> list[Campaign]:
+        names = [campaign.name for campaign in value]
+        if twice := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"campaign names must differ: {', '.join(twice)} given twice")
+        return value
 
     def path(self, value: str) -> Path:
         """Resolve a configured path against the folder holding newsdesk.toml."""
@@ -99,9 +150,8 @@ ENV_KEYS = {
     "SCHEMA": "schema_path",
     "SHARD_SIZE": "shard_size",
     "LABELSTUDIO_URL": "labelstudio.url",
-    "LABELSTUDIO_TOKEN": "labelstudio.token",
     "LABELSTUDIO_PORT": "labelstudio.port",
-    "LABELSTUDIO_RETRIES": "labelstudio.retries",
+    "LABELSTUDIO_DEADLINE": "labelstudio.deadline_s",
     "PREFECT_PORT": "prefect.port",
     "WORKERS": "prefect.workers",
     "DASK_ADDRESS": "prefect.dask_address",
@@ -130,4 +180,10 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     for key, value in overrides.items():
         if value is not None:
             _set_dotted(data, key.replace("__", "."), value)
-    return Settings.model_validate(data)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "newsdesk.toml"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{path}: {where}: {message}") from None

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+class UserError(RuntimeError):
+    """A failure the user can fix; its message says what to do."""
+
+
 def expected_errors() -> tuple[type[Exception], ...]:
     """Imported lazily: the Label Studio client pulls in the SDK, which is slow to import."""
     from annotation.client import LabelStudioRefused, LabelStudioUnavailable
@@ -12,6 +16,7 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from newsdesk.services import ServiceError
 
     return (
+        UserError,
         LabelStudioUnavailable,
         LabelStudioRefused,
         SchemaChangeRefused,

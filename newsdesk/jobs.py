@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from newsdesk.config import Settings
 from newsdesk.labelschema import load_label_schema
+from newsdesk.lock import workspace_lock
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.workspace import Workspace
 
@@ -41,31 +42,33 @@ def run_push(settings: Settings) -> str:
     from annotation.connection import connect
     from annotation.push import push_campaign
 
+    if not settings.campaigns:
+        return "no campaigns configured in newsdesk.toml: nothing to push"
     client = connect(settings)
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
-    if not settings.campaigns:
-        return "no campaigns configured in newsdesk.toml: nothing to push"
     predictions = settings.labelstudio.predictions
-    return "\n".join(
-        push_campaign(workspace, client, campaign, schema, predictions=predictions).summary()
-        for campaign in settings.campaigns
-    )
+    with workspace_lock(settings, "push"):
+        return "\n".join(
+            push_campaign(workspace, client, campaign, schema, predictions=predictions).summary()
+            for campaign in settings.campaigns
+        )
 
 
 def run_pull(settings: Settings, full: bool = False) -> str:
     from annotation.connection import connect
     from annotation.pull import pull_campaign
+    from newsdesk.local_secrets import pseudonym_salt
 
     client = connect(settings)
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
-    config = settings.labelstudio
-    salt = config.pseudonym_salt if config.pseudonymize else None
-    return "\n".join(
-        pull_campaign(workspace, client, campaign, schema, salt, full=full).summary()
-        for campaign in settings.campaigns
-    )
+    salt = pseudonym_salt(settings.state_path) if settings.labelstudio.pseudonymize else None
+    with workspace_lock(settings, "pull"):
+        return "\n".join(
+            pull_campaign(workspace, client, campaign, schema, salt, full=full).summary()
+            for campaign in settings.campaigns
+        )
 
 
 def run_publish(
@@ -75,7 +78,8 @@ def run_publish(
 
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
-    result = publish(workspace, settings, schema, bump=bump, provenance=provenance)
+    with workspace_lock(settings, "publish"):
+        result = publish(workspace, settings, schema, bump=bump, provenance=provenance)
     return result.message if result.path is None else f"{result.message}: {result.path}"
 
 

@@ -17,6 +17,7 @@ from newsdesk.services import (
     free_port,
     http_ok,
     launch,
+    private_folder,
     wait_until,
     write_state,
 )
@@ -40,6 +41,7 @@ class LocalPrefect(LocalService):
         if state := self.running():
             return state, False
         chosen = free_port(port)
+        private_folder(self.home)  # prefect.db holds every flow run's parameters and logs
         executable = Path(sys.executable).with_name("prefect")
         env = {**QUIET_ENV, "PREFECT_HOME": str(self.home), "PREFECT_UI_ENABLED": "true"}
         command = [str(executable), "server", "start", "--host", "127.0.0.1", "--port", str(chosen)]
@@ -70,6 +72,8 @@ def configure_prefect(settings: Settings) -> str:
             os.environ["PREFECT_API_URL"] = str(local["api_url"])
             return f"Prefect server {local['api_url']}"
         note = "no Prefect server is running"
+    if "PREFECT_HOME" not in os.environ:  # the embedded server's database, owner-only
+        os.environ["PREFECT_HOME"] = str(private_folder(settings.state_path / "prefect-embedded"))
     return (
         f"{note}: using a temporary embedded server (slower to start, runs not kept). "
         "`newsdesk prefect start` keeps one running with its UI."

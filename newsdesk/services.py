@@ -28,9 +28,16 @@ def read_state(path: Path) -> dict[str, Any] | None:
         return None
 
 
+def private_folder(path: Path) -> Path:
+    """A folder only its owner can enter: what it holds may be secret."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def write_state(path: Path, state: dict[str, Any]) -> None:
     """Owner-only permissions from the first byte: the file may hold a token."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as stream:

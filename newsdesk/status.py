@@ -6,6 +6,7 @@ from newsdesk.config import Settings
 from newsdesk.workspace import Workspace
 from schemas import tables
 
+STATUS_DEADLINE_S = 8.0  # status answers fast, even when Label Studio hangs
 TABLES = (
     "articles", "duplicates", "quarantine", "bodies", "removed", "sentences", "tasks",
     "annotations", "invalid_annotations",
@@ -33,7 +34,7 @@ def workspace_status(settings: Settings) -> str:
     if invalid:
         lines.append(f"invalid annotations, kept out of the dataset: {len(invalid)}")
         lines += [f"  {row['link']}: {row['reason']}" for row in invalid[:20]]
-    lines += _labelstudio_lines(settings)
+    lines += _labelstudio_lines(settings, workspace)
     lines += _where_to_look(settings)
     return "\n".join(lines)
 
@@ -45,10 +46,12 @@ def _where_to_look(settings: Settings) -> list[str]:
     from newsdesk.versions import dataset_root, latest_version
 
     lines = []
-    if state := local_server(settings).running():
+    server = local_server(settings)
+    if state := server.running():
         lines.append(
-            f"Open Label Studio: {state['url']}  (login {state['username']}, "
-            f"password {state['password']})"
+            f"Open Label Studio: {state['url']}  (admin login {state['username']}; its "
+            f"password is kept in {server.state_file}, owner-only). Annotators join through "
+            "the link `newsdesk annotators invite` prints."
         )
     if state := LocalPrefect(settings.state_path / "prefect").running():
         lines.append(f"Open the Prefect UI: {str(state['api_url']).removesuffix('/api')}")
@@ -59,17 +62,17 @@ def _where_to_look(settings: Settings) -> list[str]:
     return lines
 
 
-def _labelstudio_lines(settings: Settings) -> list[str]:
+def _labelstudio_lines(settings: Settings, workspace: Workspace) -> list[str]:
     from annotation.client import LabelStudioRefused, LabelStudioUnavailable
     from annotation.connection import connect
     from annotation.projects import find_project
+    from annotation.push import recorded_projects
 
     try:
-        client = connect(settings)
-        client.delays = client.delays[:1]  # status should answer fast
+        client = connect(settings, deadline=STATUS_DEADLINE_S)
         lines = [f"Label Studio {client.url}"]
         for campaign in settings.campaigns:
-            project_id = find_project(client, campaign)
+            project_id = find_project(client, campaign, recorded_projects(workspace, campaign.name))
             if project_id is None:
                 lines.append(f"  {campaign.name}: no project yet (run `newsdesk push`)")
                 continue

@@ -125,7 +125,8 @@ PULL_STATE = pa.schema(
     [
         ("campaign", pa.string()),
         ("project_id", pa.int64()),
-        ("watermark", pa.string()),  # server time of the last export snapshot
+        ("watermark", pa.string()),  # server time when the last pull began to read
+        ("salt", pa.string()),  # fingerprint of the pseudonym salt the rows were made with
     ]
 )
 

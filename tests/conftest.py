@@ -41,20 +41,30 @@ def ls_client(labelstudio: dict[str, object]) -> LabelStudioClient:
     return LabelStudioClient(str(labelstudio["url"]), str(labelstudio["token"]))
 
 
-def sign_up(url: str, email: str, password: str) -> str:
-    """Create an annotator the way a person does (the sign-up form) and return their token."""
+def sign_up(link: str, email: str, password: str) -> httpx.Response:
+    """Post the sign-up form the way a browser does, at `link` (the invite link, or not)."""
+    url, _, query = link.partition("/user/signup/")
     with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as browser:
-        page = browser.get("/user/signup/")
+        page = browser.get(f"/user/signup/{query}")
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert csrf, "sign-up form without CSRF token"
-        browser.post(
-            "/user/signup/",
+        answer = browser.post(
+            f"/user/signup/{query}",
             data={"csrfmiddlewaretoken": csrf.group(1), "email": email, "password": password},
             headers={"Referer": f"{url}/user/signup/"},
         )
-        response = browser.get("/api/current-user/token")
-        response.raise_for_status()
-        return response.json()["token"]
+        if answer.status_code >= 400:
+            return answer
+        return browser.get("/api/current-user/token")
+
+
+def invited_annotator(client: LabelStudioClient, email: str, password: str) -> LabelStudioClient:
+    """An annotator who joined through the invite link, as `newsdesk annotators invite` gives."""
+    from annotation.server import invite_link
+
+    response = sign_up(invite_link(client), email, password)
+    response.raise_for_status()
+    return LabelStudioClient(client.url, response.json()["token"])
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import stat
 from pathlib import Path
 
 import pytest
 
-from newsdesk.config import load_settings
+from newsdesk.config import ConfigError, load_settings
+from newsdesk.local_secrets import SALT_VARIABLE, pseudonym_salt
 from newsdesk.orchestration import configure_prefect
 from newsdesk.services import free_port, port_is_free, read_state, write_state
 
@@ -32,14 +34,48 @@ def test_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", "secret")
     settings = load_settings(config)
     assert (settings.workspace_uri, settings.shard_size) == ("s3://bucket/ws", 9)
-    assert settings.labelstudio.token == "secret" and "secret" not in repr(settings)
+    assert "secret" not in settings.model_dump_json()  # flows get Settings: no secret in it
     assert load_settings(config, workspace="flag").workspace == "flag"
+
+
+@pytest.mark.parametrize(
+    ("toml", "reason"),
+    [
+        ('[labelstudio]\ntoken = "x"\n', "token must not be in newsdesk.toml"),
+        ('[labelstudio]\npseudonym_salt = "x"\n', "pseudonym_salt must not be"),
+        ('[[campaigns]]\nname = "russia/ukraine"\ntarget = "R"\n', "campaigns.0.name"),
+        ('[[campaigns]]\nname = "[bold]x"\ntarget = "R"\n', "campaign name"),
+        ('[publish]\ndataset = "../../x"\n', "dataset name '../../x' must be"),
+        ('[[campaigns]]\nname = "a"\ntarget = "A"\n[[campaigns]]\nname = "a"\ntarget = "B"\n',
+         "a given twice"),
+    ],
+)  # fmt: skip
+def test_bad_configuration_is_refused_in_one_line(tmp_path: Path, toml: str, reason: str) -> None:
+    config = tmp_path / "newsdesk.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(reason)) as error:
+        load_settings(config)
+    assert "\n" not in str(error.value) and str(config) in str(error.value)
+
+
+def test_pseudonym_salt_is_random_per_installation_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SALT_VARIABLE, raising=False)
+    first, second = pseudonym_salt(tmp_path / "a"), pseudonym_salt(tmp_path / "b")
+    assert first != second and len(first) >= 32
+    assert pseudonym_salt(tmp_path / "a") == first
+    assert stat.S_IMODE((tmp_path / "a" / "secrets.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o700
+    monkeypatch.setenv(SALT_VARIABLE, "shared by the team")
+    assert pseudonym_salt(tmp_path / "a") == "shared by the team"
 
 
 def test_state_file_is_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "state" / "server.json"
     write_state(path, {"token": "t"})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert read_state(path) == {"token": "t"}
     assert read_state(tmp_path / "missing.json") is None
 

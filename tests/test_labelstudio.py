@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from newsdesk.labelschema import LabelSchema, load_label_schema
 from newsdesk.segment import segment
 from newsdesk.workspace import Workspace
 from schemas import LABEL_SCHEMA_PATH, tables
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, invited_annotator, sign_up
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
@@ -130,6 +131,7 @@ def test_pull_is_incremental_and_records_skips(
     report = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
     first, second, third = _tasks(ls_client, report.project_id)[:3]
     ls_client.sdk.annotations.create(first.id, result=_stance(first, "favor"), lead_time=3.0)
+    time.sleep(1.1)  # the watermark has the server's one-second Date resolution
     pulled = pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt")
     assert (pulled.tasks, pulled.annotations) == (1, 1)
     assert pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt").tasks == 0
@@ -142,3 +144,13 @@ def test_pull_is_incremental_and_records_skips(
     assert rows[second.id]["stance"] == "against"
     assert rows[third.id]["was_cancelled"] and rows[third.id]["stance"] is None
     assert pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt", full=True).annotations == 3
+
+
+def test_sign_up_needs_the_invite_link(
+    labelstudio: dict[str, object], ls_client: LabelStudioClient
+) -> None:
+    refused = sign_up(f"{labelstudio['url']}/user/signup/", "stranger@example.org", "Pw-2026-x!")
+    assert refused.status_code == 403
+    invited = invited_annotator(ls_client, "invited@example.org", "Pw-2026-x!")
+    me = invited.get("who am I", "/api/current-user/whoami").json()
+    assert me["email"] == "invited@example.org"

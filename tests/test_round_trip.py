@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import datasets
@@ -15,7 +16,7 @@ from flows.stages import publish_flow, pull_flow, push_flow
 from newsdesk.config import Campaign, Settings, load_settings
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import ROOT, SAMPLES, sign_up
+from tests.conftest import ROOT, SAMPLES, invited_annotator
 
 pytestmark = pytest.mark.labelstudio
 
@@ -24,8 +25,8 @@ def _settings(tmp_path: Path, labelstudio: dict[str, object]) -> Settings:
     settings = load_settings(
         ROOT / "newsdesk.toml",
         workspace=str(tmp_path / "ws"),
+        state_dir=str(tmp_path / "state"),
         labelstudio__url=str(labelstudio["url"]),
-        labelstudio__token=str(labelstudio["token"]),
         publish__outputs=str(tmp_path / "outputs"),
     )
     campaign = Campaign(
@@ -55,11 +56,17 @@ def _label(task: object, word: str, label: str, stance: str) -> list[dict[str, o
 
 
 def test_pipeline_push_annotate_pull_publish(
-    tmp_path: Path, labelstudio: dict[str, object], ls_client: LabelStudioClient, prefect_harness
+    tmp_path: Path,
+    labelstudio: dict[str, object],
+    ls_client: LabelStudioClient,
+    prefect_harness,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    token = str(labelstudio["token"])
+    monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", token)
     settings = _settings(tmp_path, labelstudio)
     summaries = pipeline_flow(settings, [str(SAMPLES)])
-    assert any("quarantined" in s for s in summaries)
+    assert summaries[0].startswith("11 records: 8 kept") and "2 quarantined" in summaries[0]
     workspace = Workspace(settings.workspace_uri)
     tasks_table = workspace.read("tasks", tables.TASKS)
     project_id = tasks_table["project_id"][0].as_py()
@@ -71,7 +78,7 @@ def test_pipeline_push_annotate_pull_publish(
     assert len(_tasks(ls_client, project_id)) == len(pushed)
 
     url = str(labelstudio["url"])
-    other = LabelStudioClient(url, sign_up(url, f"{tmp_path.name}@example.org", "Annotate-2026!"))
+    other = invited_annotator(ls_client, f"{tmp_path.name}@example.org", "Annotate-2026!")
     by_text = {t.data["sentence"]: t for t in pushed}
     emoji_task = next(t for s, t in by_text.items() if "📺" in s)
     warning_task = next(t for s, t in by_text.items() if "warned" in s)
@@ -133,3 +140,15 @@ def test_pipeline_push_annotate_pull_publish(
         for article in set(split["article_id"]):
             assert splits_of.setdefault(article, name) == name
     assert pc.sum(pc.equal(tasks_table["project_id"], project_id)).as_py() == len(pushed)
+    stored = _everything_prefect_stored()
+    assert settings.workspace_uri in stored and token not in stored
+
+
+def _everything_prefect_stored() -> str:
+    """Every flow run's parameters as Prefect's API gives them to whoever can reach it."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+        assert runs, "no flow run recorded"
+        return json.dumps([run.parameters for run in runs], default=str)
