@@ -44,11 +44,11 @@ def run_push(settings: Settings) -> str:
 
     if not settings.campaigns:
         return "no campaigns configured in newsdesk.toml: nothing to push"
-    client = connect(settings)
-    schema = load_label_schema(settings.schema_path)
-    workspace = Workspace(settings.workspace_uri)
-    predictions = settings.labelstudio.predictions
     with workspace_lock(settings, "push"):
+        client = connect(settings)
+        schema = load_label_schema(settings.schema_path)
+        workspace = Workspace(settings.workspace_uri)
+        predictions = settings.labelstudio.predictions
         return "\n".join(
             push_campaign(workspace, client, campaign, schema, predictions=predictions).summary()
             for campaign in settings.campaigns
@@ -60,11 +60,11 @@ def run_pull(settings: Settings, full: bool = False) -> str:
     from annotation.pull import pull_campaign
     from newsdesk.local_secrets import pseudonym_salt
 
-    client = connect(settings)
-    schema = load_label_schema(settings.schema_path)
-    workspace = Workspace(settings.workspace_uri)
-    salt = pseudonym_salt(settings.state_path) if settings.labelstudio.pseudonymize else None
     with workspace_lock(settings, "pull"):
+        client = connect(settings)
+        schema = load_label_schema(settings.schema_path)
+        workspace = Workspace(settings.workspace_uri)
+        salt = pseudonym_salt(settings.state_path) if settings.labelstudio.pseudonymize else None
         return "\n".join(
             pull_campaign(workspace, client, campaign, schema, salt, full=full).summary()
             for campaign in settings.campaigns

@@ -74,3 +74,27 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session")
+def segmented(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled samples ingested, cleaned and segmented once; tests take a copy."""
+    from newsdesk.clean import clean
+    from newsdesk.ingest import ingest
+    from newsdesk.segment import segment
+    from newsdesk.workspace import Workspace
+
+    folder = tmp_path_factory.mktemp("segmented")
+    workspace = Workspace(str(folder))
+    ingest(workspace, [SAMPLES])
+    clean(workspace)
+    segment(workspace)
+    return folder
+
+
+@pytest.fixture()
+def workspace(segmented: Path, tmp_path: Path):
+    from newsdesk.workspace import Workspace
+
+    shutil.copytree(segmented, tmp_path / "ws")
+    return Workspace(str(tmp_path / "ws"))

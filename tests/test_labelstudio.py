@@ -13,36 +13,14 @@ from annotation.client import LabelStudioClient
 from annotation.projects import SchemaChangeRefused
 from annotation.pull import pull_campaign
 from annotation.push import push_campaign
-from newsdesk.clean import clean
 from newsdesk.config import Campaign
-from newsdesk.ingest import ingest
 from newsdesk.labelschema import LabelSchema, load_label_schema
-from newsdesk.segment import segment
 from newsdesk.workspace import Workspace
 from schemas import LABEL_SCHEMA_PATH, tables
-from tests.conftest import SAMPLES, invited_annotator, sign_up
+from tests.conftest import invited_annotator, sign_up
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
-
-
-@pytest.fixture(scope="module")
-def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cleaned and segmented workspace, copied per test."""
-    folder = tmp_path_factory.mktemp("source")
-    workspace = Workspace(str(folder))
-    ingest(workspace, [SAMPLES])
-    clean(workspace)
-    segment(workspace)
-    return folder
-
-
-@pytest.fixture()
-def workspace(source: Path, tmp_path: Path) -> Workspace:
-    import shutil
-
-    shutil.copytree(source, tmp_path / "ws")
-    return Workspace(str(tmp_path / "ws"))
 
 
 def _campaign(tmp_path: Path) -> Campaign:
