@@ -32,7 +32,7 @@ class InvalidResult(ValueError):
 @dataclass
 class PullReport:
     campaign: str
-    tasks: int = 0  # tasks in this read: those updated since the last pull
+    tasks: int = 0  # tasks read: those updated since the last pull, or all of them
     new: int = 0  # valid annotations not seen before
     updated: int = 0  # valid annotations changed since the last pull
     removed: int = 0  # annotations deleted in Label Studio since the last pull
@@ -43,7 +43,7 @@ class PullReport:
 
     def summary(self) -> str:
         line = (
-            f"campaign {self.campaign}: {self.tasks} tasks changed since the last pull; "
+            f"campaign {self.campaign}: {self.tasks} tasks read; "
             f"{self.new} new, {self.updated} updated, {self.removed} removed, "
             f"{self.rejected} rejected annotations; {self.annotations} valid in all, "
             f"{self.invalid} invalid"
@@ -66,7 +66,12 @@ def pseudonym(identity: str, salt: str | None) -> str:
 
 def _one_label(value: dict[str, Any], key: str, allowed: set[str], what: str) -> str:
     labels = value.get(key)
-    if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in allowed:
+    if (
+        not isinstance(labels, list)
+        or len(labels) != 1
+        or not isinstance(labels[0], str)
+        or labels[0] not in allowed
+    ):
         raise InvalidResult(f"unknown {what} {labels!r}"[:200])
     return labels[0]
 
@@ -124,6 +129,19 @@ def parse_result(
         if relation["from_id"] not in ids or relation["to_id"] not in ids:
             raise InvalidResult("relation to a missing span")
     return stance, spans, relations
+
+
+def _parse_anything(
+    result: object, sentence: str, context: PullContext
+) -> tuple[str | None, list[dict[str, Any]], list[dict[str, str]]]:
+    """`parse_result`, with any shape it did not foresee turned into a reason too: one odd
+    annotation must never stop the pull of every campaign."""
+    try:
+        return parse_result(result, sentence, context.schema)
+    except InvalidResult:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+        raise InvalidResult(f"malformed result ({type(error).__name__}: {error})"[:200]) from None
 
 
 def _number(value: object) -> float | None:
@@ -190,7 +208,7 @@ def annotation_rows(
                     raise InvalidResult(problem)
                 sentence = context.sentences[task["data"]["sentence_id"]]
                 stance, spans, relations = (
-                    (None, [], []) if cancelled else parse_result(result, sentence, context.schema)
+                    (None, [], []) if cancelled else _parse_anything(result, sentence, context)
                 )
             except InvalidResult as error:
                 link = client.task_link(context.project_id, task_id)

@@ -111,7 +111,7 @@ def test_pull_is_incremental_and_records_skips(
     ls_client.sdk.annotations.create(first.id, result=_stance(first, "favor"), lead_time=3.0)
     time.sleep(1.1)  # the watermark has the server's one-second Date resolution
     pulled = pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt")
-    assert (pulled.tasks, pulled.annotations) == (1, 1)
+    assert (pulled.tasks, pulled.new, pulled.annotations) == (report.sentences, 1, 1)
     assert pull_campaign(workspace, ls_client, campaign, SCHEMA, "salt").tasks == 0
     ls_client.sdk.annotations.create(second.id, result=_stance(second, "against"))
     ls_client.sdk.annotations.create(third.id, result=[], was_cancelled=True)
