@@ -151,6 +151,26 @@ def build(root: Path) -> list[Expect]:
     add("rows.csv", 3, "kept")
     add("rows.csv", 4, "quarantined", "no html or text")
 
+    # --- Parquet: typed columns ------------------------------------------------------------
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": [7, 8, 9],
+            "text": [_article(next(n)), None, _article(next(n))],
+            "published_at": [dt.datetime(2024, 5, 1, 6, 30, tzinfo=dt.UTC)] * 3,
+        }
+    )
+    pq.write_table(table, corpus / "rows.parquet")
+    add("rows.parquet", 0, "kept")
+    add("rows.parquet", 1, "quarantined", "no html or text")
+    add("rows.parquet", 2, "kept")
+    _write(corpus, "broken.parquet", b"PAR1 this is not really parquet PAR1")
+    add("broken.parquet", -1, "quarantined", "unreadable")
+
     # --- encodings --------------------------------------------------------------------------
     _write(
         corpus, "utf16.txt", codecs.BOM_UTF16_LE + _article(next(n), " ünïcödé").encode("utf-16-le")

@@ -157,6 +157,8 @@ def test_text_is_decoded_and_fields_are_typed(hostile) -> None:
     assert rows["types.jsonl", 13]["record_id"] == "feed-42"
     assert rows["types.jsonl", 14]["record_id"] == "43"
     assert rows["rows.csv", 0]["record_id"] == "r1"
+    assert rows["rows.parquet", 2]["record_id"] == "9"
+    assert rows["rows.parquet", 2]["published_at"] == "2024-05-01T06:30:00Z"
     assert rows["big-array.json", 0]["record_id"] == "a2000"
     assert rows["crawl.warc.gz", 2]["record_id"].startswith("<urn:uuid:")
     assert rows["crawl.warc.gz", 2]["url"] == "https://w.example/0"
@@ -269,7 +271,7 @@ def test_a_26_mb_jsonl_of_20000_articles_is_read_record_by_record(tmp_path: Path
     not os.environ.get("NEWSDESK_SLOW_TESTS"), reason="slow: set NEWSDESK_SLOW_TESTS=1"
 )
 def test_a_jsonl_over_1_gb_ingests(tmp_path: Path) -> None:
-    """More than 1 GiB of ordinary articles in one JSONL (about a minute on 2 cores)."""
+    """More than 1 GiB of ordinary articles in one JSONL (about 85 s on 2 shared cores)."""
     import resource
 
     path = tmp_path / "export.jsonl"
@@ -280,9 +282,8 @@ def test_a_jsonl_over_1_gb_ingests(tmp_path: Path) -> None:
             stream.write(json.dumps({"id": count, "text": f"Story {count}. {paragraph}"}) + "\n")
             count += 1
     workspace = Workspace(str(tmp_path / "ws"))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report = ingest(workspace, [path])
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert report.kept == count == workspace.count_rows("articles")
     assert report.quarantined == []
-    assert peak_mib < max(before / 1024, 0) + 1024, peak_mib
+    assert peak_mib < 1024, peak_mib  # measured: about 350 MiB for the whole test process
