@@ -386,9 +386,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# UTF-8 with at most this share of its non-ASCII bytes invalid stays UTF-8 (bad bytes replaced)
-UTF8_BAD_SHARE = 0.1
-
 
 def bom_encoding(head: bytes) -> tuple[str, int] | None:
     """(encoding, BOM length) when the bytes start with a Unicode byte order mark."""
@@ -405,12 +402,6 @@ def looks_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
     return controls > len(sample) * 0.05
-
-
-def _utf8_bad_bytes(data: bytes, final: bool = True) -> int:
-    _counter.value = 0
-    codecs.getincrementaldecoder("utf-8")(errors=REPLACE).decode(data, final=final)
-    return _counter.value
 
 
 def _guess(data: bytes) -> str:
@@ -431,11 +422,15 @@ def choose_encoding(head: bytes, complete: bool = True) -> tuple[str, int]:
         return found
     if looks_binary(head):
         raise BadInput("binary content, not text")
-    bad = _utf8_bad_bytes(head, final=complete)
+    _counter.value = 0
+    text = codecs.getincrementaldecoder("utf-8")(errors=REPLACE).decode(head, final=complete)
+    bad = _counter.value
     if bad == 0:
         return "utf-8", 0
-    non_ascii = sum(1 for byte in head if byte >= 0x80)
-    if bad <= non_ascii * UTF8_BAD_SHARE:
+    # UTF-8 fails badly when bad bytes outnumber the characters it decodes beyond ASCII
+    # (text in a legacy code page has almost none of those)
+    good = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
+    if bad <= good:
         return "utf-8", 0
     return _guess(head), 0
 
@@ -637,8 +632,15 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
         yield number, line.rstrip(b"\r\n")
 
 
+def _encoded(item: Item, encoding: str) -> Item:
+    """A record of a multi-record file says which encoding the file had."""
+    if encoding != "utf-8" and isinstance(item, RawRecord):
+        return replace(item, encoding=encoding)
+    return item
+
+
 def _read_jsonl(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
-    data, _ = _utf8_stream(stream)
+    data, encoding = _utf8_stream(stream)
     index = 0
     for number, line in _lines(data, limits.record_bytes):
         where = f"line {number}: "
@@ -657,7 +659,7 @@ def _read_jsonl(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
             item = _row_item(name, index, row, limits, where)
             if replaced and isinstance(item, RawRecord):
                 item = _with_replaced(item, replaced)
-            yield item
+            yield _encoded(item, encoding)
         index += 1
 
 
@@ -673,17 +675,19 @@ def _read_json(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
     """A JSON object or array; one larger than a record is read element by element."""
     head = _read_up_to(stream, limits.record_bytes + 1)
     if len(head) <= limits.record_bytes:
-        text, _, replaced = decode_counted(head)
+        text, encoding, replaced = decode_counted(head)
         if not text.strip():
             raise BadInput("file holds only whitespace")
         for index, row in enumerate(_json_rows(_json_value(text))):
             item = _row_item(name, index, row, limits)
-            yield _with_replaced(item, replaced) if replaced and index == 0 else item  # type: ignore[arg-type]
+            if replaced and isinstance(item, RawRecord):  # the file's bad bytes, counted once
+                item, replaced = _with_replaced(item, replaced), 0
+            yield _encoded(item, encoding)
         return
-    data, _ = _utf8_stream(_buffered(_Prefixed(head, stream)))
+    data, encoding = _utf8_stream(_buffered(_Prefixed(head, stream)))
     text_stream = io.TextIOWrapper(data, "utf-8", errors=REPLACE)
     for index, row in enumerate(_json_array_elements(text_stream, limits.record_bytes)):
-        yield _row_item(name, index, row, limits, f"element {index}: ")
+        yield _encoded(_row_item(name, index, row, limits, f"element {index}: "), encoding)
 
 
 def _json_array_elements(stream: IO[str], limit: int) -> Iterator[object]:
@@ -746,7 +750,7 @@ def _json_array_elements(stream: IO[str], limit: int) -> Iterator[object]:
 
 def _read_csv(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
     csv.field_size_limit(max(csv.field_size_limit(), limits.record_bytes))
-    data, _ = _utf8_stream(stream)
+    data, encoding = _utf8_stream(stream)
     text = io.TextIOWrapper(data, "utf-8", errors=REPLACE, newline="")
     reader = csv.reader(text)
     try:
@@ -773,7 +777,7 @@ def _read_csv(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
             item = Quarantined(name, index, f"row ending on line {reader.line_num}: {item.reason}")
         elif _counter.value:
             item = _with_replaced(item, _counter.value)
-        yield item
+        yield _encoded(item, encoding)
         index += 1
 
 

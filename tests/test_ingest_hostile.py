@@ -15,7 +15,7 @@ import pytest
 
 import newsdesk.ingest as ingest_module
 from newsdesk.ingest import IngestReport, ingest
-from newsdesk.readers import Limits, RawRecord, read_file
+from newsdesk.readers import Limits, RawRecord, decode_counted, read_file
 from newsdesk.workspace import Workspace
 from schemas import tables
 from tests.hostile_corpus import INPUT_LIMIT, RECORD_LIMIT, Expect, build
@@ -139,6 +139,7 @@ def test_text_is_decoded_and_fields_are_typed(hostile) -> None:
     assert fewbad["encoding"] == "utf-8" and fewbad["replaced"] == 6
     assert "Москва заявила" in fewbad["content"] and fewbad["content"].count("\ufffd") == 6
     assert "café, naïve, “quoted”" in rows["cp1252.jsonl", 0]["content"]
+    assert rows["cp1252.jsonl", 0]["encoding"] not in ("utf-8", None)
     assert rows["surrogate.jsonl", 0]["content"] == "A lone \ufffd surrogate in article 1."
     assert rows["surrogate.jsonl", 0]["replaced"] == 1
     assert "\u2028two\u2029three\u0085four" in rows["separators.jsonl", 0]["content"]
@@ -287,3 +288,18 @@ def test_a_jsonl_over_1_gb_ingests(tmp_path: Path) -> None:
     assert report.kept == count == workspace.count_rows("articles")
     assert report.quarantined == []
     assert peak_mib < 1024, peak_mib  # measured: about 350 MiB for the whole test process
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "utf8", "replaced"),
+    [
+        ("Café au lait, déjà vu.".encode() + b" \xff", "Café au lait, déjà vu. \ufffd", True, 1),
+        ("Café \xff".encode()[:-2] + b"\xff", "Café \ufffd", True, 1),  # as many good as bad
+        ("Genève, échange, café.".encode("latin-1"), "Genève, échange, café.", False, 0),
+    ],
+)
+def test_utf8_with_a_few_bad_bytes_stays_utf8_and_a_legacy_page_is_guessed(
+    data: bytes, text: str, utf8: bool, replaced: int
+) -> None:
+    decoded, encoding, count = decode_counted(data)
+    assert (decoded, encoding == "utf-8", count) == (text, utf8, replaced)
