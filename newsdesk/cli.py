@@ -115,7 +115,8 @@ def ingest(
     no_prefect: NoPrefectOption = False,
 ) -> None:
     """Read raw articles (txt, html, json, jsonl, csv, parquet, warc; zip, tar) into tables."""
-    out.print(_run(_settings(config, workspace), no_prefect, "ingest", paths), highlight=False)
+    summary = _run(_settings(config, workspace), no_prefect, "ingest", paths)
+    out.print(summary, highlight=False, markup=False)  # file names are never markup
 
 
 def _stage_command(job: str, summary: str) -> None:
@@ -308,13 +309,13 @@ def run(
     settings = _settings(config, workspace)
     if no_prefect:
         for job, args in (("ingest", (paths,)), ("clean", ()), ("segment", ())):
-            out.print(_run(settings, True, job, *args), highlight=False)
+            out.print(_run(settings, True, job, *args), highlight=False, markup=False)
         if not no_push:
             out.print(_run(settings, True, "push"), highlight=False)
         return
     flow = _flow(settings, "flows.pipeline", "pipeline_flow")
     for summary in _outcome(flow(settings, paths, push=not no_push, return_state=True)):
-        out.print(summary, highlight=False)
+        out.print(summary, highlight=False, markup=False)
 
 
 @app.command()
@@ -351,6 +352,29 @@ def _one_file(file: Path | None) -> str:
         _fail(f"{file}: {error}")
 
 
+def _stdin_records(fields: tuple[str, ...], bad: list[int]) -> Any:
+    """JSON objects from stdin, one a line; a line that is not one, or has none of `fields`
+    as a string, is reported on stderr with its number and skipped (counted in `bad`)."""
+    from newsdesk.readers import printable
+
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as error:
+            problem = f"malformed JSON: {str(error)[:120]}"
+        else:
+            present = [f for f in fields if isinstance(record, dict) and f in record]
+            if present and all(isinstance(record[f], str) for f in present):
+                record.setdefault("id", None)
+                yield record
+                continue
+            problem = f"needs a {' or '.join(repr(f) for f in fields)} field holding a string"
+        bad[0] += 1
+        console.print(f"error: line {number}: {printable(problem)}", highlight=False, markup=False)
+
+
 @app.command()
 def strip(
     file: Annotated[Path | None, typer.Argument(help="An HTML or text file")] = None,
@@ -362,10 +386,11 @@ def strip(
     from newsdesk.readers import looks_like_html
 
     if jsonl:
-        records = (json.loads(line) for line in sys.stdin if line.strip())
+        bad = [0]
+        records = _stdin_records(("html", "text"), bad)
         for stripped in boilerplate.strip_records(records):
             sys.stdout.write(json.dumps(stripped, ensure_ascii=False) + "\n")
-        return
+        raise typer.Exit(1 if bad[0] else 0)
     text = _one_file(file)
     is_html = str(file).lower().endswith((".html", ".htm")) or looks_like_html(text)
     result = boilerplate.extract_html(text) if is_html else boilerplate.extract_text(text)
@@ -387,13 +412,12 @@ def split(
     from newsdesk.sentences import split_sentences
 
     if jsonl:
-        for line in sys.stdin:
-            if line.strip():
-                record = json.loads(line)
-                spans = split_sentences(record["text"], record.get("language", language))
-                result = {"id": record.get("id"), "sentences": [[s.start, s.end] for s in spans]}
-                sys.stdout.write(json.dumps(result) + "\n")
-        return
+        bad = [0]
+        for record in _stdin_records(("text",), bad):
+            spans = split_sentences(record["text"], str(record.get("language") or language))
+            result = {"id": record.get("id"), "sentences": [[s.start, s.end] for s in spans]}
+            sys.stdout.write(json.dumps(result) + "\n")
+        raise typer.Exit(1 if bad[0] else 0)
     text = _one_file(file)
     for span in split_sentences(text, language):
         sys.stdout.write(text[span.start : span.end].replace("\n", " ") + "\n")

@@ -115,6 +115,7 @@ class Settings(BaseModel):
     schema_path: str | None = None
     shard_size: int = 1000
     max_file_mb: float = 20.0
+    max_decompressed_mb: float = 8192.0  # read from one input file or archive, decompressed
     labelstudio: LabelStudioConfig = Field(default_factory=LabelStudioConfig)
     prefect: PrefectConfig = Field(default_factory=PrefectConfig)
     campaigns: list[Campaign] = Field(default_factory=list)

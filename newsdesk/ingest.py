@@ -1,9 +1,23 @@
-"""Ingest: files to the `articles` table, with duplicates and quarantined inputs recorded."""
+"""Ingest: files to the `articles` table, every input record accounted for.
+
+Each record is kept, a duplicate (of one kept earlier or in this run), already ingested
+(same file and record), quarantined (a one-line reason naming the file and record) or
+skipped (not an article by design: hidden files, links leaving the input folder, special
+files, non-HTML WARC records). The buckets add up to the records read, and each run's
+counts are written to `ingest_runs`.
+
+Shard work reads its files as streams and writes articles as it goes, in shards of at most
+`shard_size` rows or `SHARD_BYTES` of content, so memory stays bounded by configuration and a
+crash loses at most the shard in flight. Re-ingesting writes no log row twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,12 +25,23 @@ import pyarrow.compute as pc
 
 from newsdesk.ids import article_id, shard_name
 from newsdesk.language import guess_language
-from newsdesk.readers import Quarantined, RawRecord, discover, read_file
+from newsdesk.readers import (
+    INPUT_BYTES,
+    RECORD_BYTES,
+    Limits,
+    Quarantined,
+    RawRecord,
+    Skipped,
+    discover,
+    read_file,
+)
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.workspace import Workspace
 from schemas import tables
 
 FILES_PER_UNIT = 200
+UNIT_BYTES = 256 * 2**20  # files of a shard task, by size on disk: a big file is a task alone
+SHARD_BYTES = 64 * 2**20  # content buffered before an articles shard is written
 
 
 @dataclass
@@ -27,21 +52,47 @@ class IngestReport:
     duplicates: int = 0
     unchanged: int = 0  # already in the workspace from the same file and record
     quarantined: list[Quarantined] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def skipped_records(self) -> int:
+        return sum(s.count for s in self.skipped)
 
     @property
     def records(self) -> int:
-        return self.kept + self.duplicates + self.unchanged + len(self.quarantined)
+        return (
+            self.kept
+            + self.duplicates
+            + self.unchanged
+            + len(self.quarantined)
+            + self.skipped_records
+        )
 
     def summary(self) -> str:
         return (
             f"{self.records} records: {self.kept} kept, {self.duplicates} duplicates, "
-            f"{self.unchanged} already ingested, {len(self.quarantined)} quarantined"
+            f"{self.unchanged} already ingested, {len(self.quarantined)} quarantined, "
+            f"{self.skipped_records} skipped"
         )
 
+    def lines(self) -> list[str]:
+        """The summary, then every quarantined and skipped input (printable, one line each)."""
+        return [
+            self.summary(),
+            *(f"  quarantined {entry}" for entry in self.quarantined),
+            *(f"  skipped {entry}" for entry in self.skipped),
+        ]
 
-def read_unit(files: list[str], max_bytes: int) -> list[RawRecord | Quarantined]:
-    """Shard work: read a batch of files into records and quarantine entries."""
-    return [item for name in files for item in read_file(Path(name), max_bytes)]
+
+@dataclass
+class UnitResult:
+    """What one shard task did; articles themselves are already written."""
+
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (id, origin, shard)
+    duplicates: list[dict[str, object]] = field(default_factory=list)
+    unchanged: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def _article_row(record: RawRecord, identifier: str) -> dict[str, object]:
@@ -57,6 +108,9 @@ def _article_row(record: RawRecord, identifier: str) -> dict[str, object]:
         "title": record.title,
         "published_at": record.published_at,
         "language": record.language or guess_language(record.content),
+        "record_id": record.record_id,
+        "replaced": record.replaced,
+        "warnings": record.warnings,
     }
 
 
@@ -65,6 +119,10 @@ def _domain(url: str | None) -> str | None:
         return None
     host = url.split("://", 1)[1].split("/", 1)[0].lower()
     return host.removeprefix("www.") or None
+
+
+def _origin(source_file: str, record: int) -> str:
+    return f"{source_file}#{record}"
 
 
 def _known_articles(workspace: Workspace) -> dict[str, str]:
@@ -76,26 +134,173 @@ def _known_articles(workspace: Workspace) -> dict[str, str]:
     return dict(zip(known["article_id"].to_pylist(), origins.to_pylist(), strict=True))
 
 
-class _ArticleSink:
-    """Buffers new articles and writes them in shards of `shard_size` rows."""
+def _shard_of(rows: list[dict[str, object]]) -> str:
+    """Named by the articles and where they came from: the same rows give the same name."""
+    return shard_name(
+        "articles", [f"{r['article_id']}|{r['source_file']}#{r['record']}" for r in rows]
+    )
 
-    def __init__(self, workspace: Workspace, shard_size: int) -> None:
+
+class _ArticleSink:
+    """Buffers new articles and writes them in shards of `shard_size` rows (or fewer, when
+    their content passes `SHARD_BYTES`)."""
+
+    def __init__(self, workspace: Workspace, shard_size: int, result: UnitResult) -> None:
         self.workspace = workspace
         self.shard_size = shard_size
+        self.result = result
         self.rows: list[dict[str, object]] = []
+        self.size = 0
 
     def add(self, row: dict[str, object]) -> None:
         self.rows.append(row)
-        if len(self.rows) >= self.shard_size:
+        self.size += len(str(row["content"]))
+        if len(self.rows) >= self.shard_size or self.size >= SHARD_BYTES:
             self.flush()
 
     def flush(self) -> None:
         if not self.rows:
             return
-        ids = [str(row["article_id"]) for row in self.rows]
+        shard = _shard_of(self.rows)
         table = pa.Table.from_pylist(self.rows, schema=tables.ARTICLES)
-        self.workspace.write_shard("articles", shard_name("articles", ids), table)
-        self.rows = []
+        self.workspace.write_shard("articles", shard, table)
+        self.result.kept.extend(
+            (str(r["article_id"]), _origin(str(r["source_file"]), int(r["record"])), shard)  # type: ignore[call-overload]
+            for r in self.rows
+        )
+        self.rows, self.size = [], 0
+
+
+def ingest_unit(
+    workspace: Workspace,
+    files: Sequence[str],
+    known: dict[str, str],
+    limits: Limits,
+    shard_size: int,
+) -> UnitResult:
+    """Shard work: read a batch of files and write their new articles; `known` is not changed.
+
+    Duplicates are found against `known` and within the batch; the caller settles those
+    between batches that ran at the same time.
+    """
+    result = UnitResult()
+    sink = _ArticleSink(workspace, shard_size, result)
+    mine: dict[str, str] = {}
+    for name in files:
+        for item in read_file(Path(name), limits):
+            if isinstance(item, Quarantined):
+                result.quarantined.append(item)
+                continue
+            if isinstance(item, Skipped):
+                result.skipped.append(item)
+                continue
+            identifier = article_id(item.content)
+            origin = _origin(item.source_file, item.record)
+            first = known.get(identifier) or mine.get(identifier)
+            if first is None:
+                mine[identifier] = origin
+                sink.add(_article_row(item, identifier))
+            elif first == origin:
+                result.unchanged += 1
+            else:
+                result.duplicates.append(
+                    {
+                        "article_id": identifier,
+                        "source_file": item.source_file,
+                        "record": item.record,
+                        "duplicate_of": first,
+                    }
+                )
+    sink.flush()
+    return result
+
+
+def _units(files: list[Path]) -> list[list[str]]:
+    """Batches of files in input order, of at most FILES_PER_UNIT files or UNIT_BYTES."""
+    units: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in files:
+        try:
+            length = path.stat().st_size
+        except OSError:
+            length = 0
+        if current and (len(current) >= FILES_PER_UNIT or size + length > UNIT_BYTES):
+            units.append(current)
+            current, size = [], 0
+        current.append(str(path))
+        size += length
+    if current:
+        units.append(current)
+    return units
+
+
+def _drop_rows(workspace: Workspace, losers: dict[str, set[tuple[str, str]]]) -> None:
+    """Remove (article_id, origin) rows another batch kept first; the shard is renamed."""
+    for shard, drop in losers.items():
+        table = workspace.read_shard("articles", shard)
+        rows = [
+            row
+            for row in table.to_pylist()
+            if (row["article_id"], _origin(row["source_file"], row["record"])) not in drop
+        ]
+        if rows:
+            workspace.write_shard(
+                "articles", _shard_of(rows), pa.Table.from_pylist(rows, tables.ARTICLES)
+            )
+        workspace.delete_shard("articles", shard)
+
+
+class _Logs:
+    """The duplicates, quarantine and skipped tables: a row whose file and record are already
+    there is not written again."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.seen: dict[str, set[tuple[object, ...]]] = {}
+        for table, schema in (
+            ("duplicates", tables.DUPLICATES),
+            ("quarantine", tables.QUARANTINE),
+            ("skipped", tables.SKIPPED),
+        ):
+            rows = workspace.read(table, schema, list(self._key_columns(table)))
+            columns = [rows[name].to_pylist() for name in self._key_columns(table)]
+            self.seen[table] = set(zip(*columns, strict=True))
+
+    @staticmethod
+    def _key_columns(table: str) -> tuple[str, ...]:
+        """A file's record; skipped records of several kinds share record -1, so the reason
+        is part of their key."""
+        return (
+            ("source_file", "record", "reason") if table == "skipped" else ("source_file", "record")
+        )
+
+    def write(self, table: str, schema: pa.Schema, rows: list[dict[str, object]]) -> None:
+        seen = self.seen[table]
+        new = []
+        for row in rows:
+            key = tuple(row[name] for name in self._key_columns(table))
+            if key not in seen:
+                seen.add(key)
+                new.append(row)
+        if new:
+            keys = [f"{row['source_file']}#{row['record']}" for row in new]
+            self.workspace.write_shard(
+                table, shard_name(table, keys), pa.Table.from_pylist(new, schema)
+            )
+
+    def quarantine(self, items: list[Quarantined]) -> None:
+        rows = [
+            {"source_file": q.source_file, "record": q.record, "reason": q.reason} for q in items
+        ]
+        self.write("quarantine", tables.QUARANTINE, rows)  # type: ignore[arg-type]
+
+    def skip(self, items: list[Skipped]) -> None:
+        rows = [
+            {"source_file": s.source_file, "record": s.record, "reason": s.reason, "count": s.count}
+            for s in items
+        ]
+        self.write("skipped", tables.SKIPPED, rows)  # type: ignore[arg-type]
 
 
 def ingest(
@@ -103,56 +308,78 @@ def ingest(
     inputs: Iterable[str | Path],
     *,
     shard_size: int = 1000,
-    max_bytes: int = 20 * 2**20,
+    max_bytes: int = RECORD_BYTES,
+    max_input_bytes: int = INPUT_BYTES,
     runner: ShardRunner = run_serial,
 ) -> IngestReport:
-    """Read every input, keep new articles, record duplicates and quarantined inputs."""
-    files, missing = discover(inputs)
-    report = IngestReport(quarantined=list(missing))
+    """Read every input, keep new articles, record duplicates, quarantined and skipped inputs.
+
+    `max_bytes` bounds one article (a single-record file, or one record of a multi-record
+    file); `max_input_bytes` bounds what is read from one file or archive after decompression.
+    """
+    inputs = [str(item) for item in inputs]
+    started = datetime.now(UTC)
+    limits = Limits(record_bytes=max_bytes, input_bytes=max_input_bytes)
+    files, missing, skipped = discover(inputs)
+    report = IngestReport(quarantined=list(missing), skipped=list(skipped))
+    logs = _Logs(workspace)
+    logs.quarantine(missing)
+    logs.skip(skipped)
     known = _known_articles(workspace)
-    sink = _ArticleSink(workspace, shard_size)
-    duplicates: list[dict[str, object]] = []
-    units = [
-        [str(path) for path in files[i : i + FILES_PER_UNIT]]
-        for i in range(0, len(files), FILES_PER_UNIT)
-    ]
-    for items in runner("read-files", lambda unit: read_unit(unit, max_bytes), units):
-        for item in items:
-            if isinstance(item, Quarantined):
-                report.quarantined.append(item)
-                continue
-            identifier = article_id(item.content)
-            origin = f"{item.source_file}#{item.record}"
-            if identifier not in known:
-                known[identifier] = origin
-                sink.add(_article_row(item, identifier))
-                report.kept += 1
-            elif known[identifier] == origin:
-                report.unchanged += 1
-            else:
+    claimed = dict(known)
+
+    def work(unit: list[str]) -> UnitResult:
+        return ingest_unit(workspace, unit, known, limits, shard_size)
+
+    for result in runner("read-files", work, _units(files)):
+        losers: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        duplicates = list(result.duplicates)
+        for identifier, origin, shard in result.kept:
+            if identifier in claimed:  # an earlier batch, running at the same time, kept it
+                losers[shard].add((identifier, origin))
+                source_file, _, record = origin.rpartition("#")
                 duplicates.append(
                     {
                         "article_id": identifier,
-                        "source_file": item.source_file,
-                        "record": item.record,
-                        "duplicate_of": known[identifier],
+                        "source_file": source_file,
+                        "record": int(record),
+                        "duplicate_of": claimed[identifier],
                     }
                 )
-                report.duplicates += 1
-    sink.flush()
-    _write_log(workspace, "duplicates", tables.DUPLICATES, duplicates)
-    quarantine_rows = [
-        {"source_file": q.source_file, "record": q.record, "reason": q.reason}
-        for q in report.quarantined
-    ]
-    _write_log(workspace, "quarantine", tables.QUARANTINE, quarantine_rows)
+            else:
+                claimed[identifier] = origin
+                report.kept += 1
+        for row in duplicates:
+            row["duplicate_of"] = claimed.get(str(row["article_id"]), row["duplicate_of"])
+        _drop_rows(workspace, losers)
+        report.duplicates += len(duplicates)
+        report.unchanged += result.unchanged
+        report.quarantined.extend(result.quarantined)
+        report.skipped.extend(result.skipped)
+        logs.write("duplicates", tables.DUPLICATES, duplicates)
+        logs.quarantine(result.quarantined)
+        logs.skip(result.skipped)
+    _write_run(workspace, started, inputs, report)
     return report
 
 
-def _write_log(
-    workspace: Workspace, table: str, schema: pa.Schema, rows: list[dict[str, object]]
+def _write_run(
+    workspace: Workspace, started: datetime, inputs: list[str], report: IngestReport
 ) -> None:
-    """Duplicates and quarantine entries: one shard named by its content, so re-runs overwrite."""
-    if rows:
-        keys = [f"{row['source_file']}#{row['record']}" for row in rows]
-        workspace.write_shard(table, shard_name(table, keys), pa.Table.from_pylist(rows, schema))
+    """One row per run: its buckets, which add up to `records`."""
+    run = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    row = {
+        "run": run,
+        "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "inputs": "\n".join(inputs),
+        "records": report.records,
+        "kept": report.kept,
+        "duplicates": report.duplicates,
+        "unchanged": report.unchanged,
+        "quarantined": len(report.quarantined),
+        "skipped": report.skipped_records,
+    }
+    workspace.write_shard(
+        "ingest_runs", f"ingest_runs-{run}", pa.Table.from_pylist([row], tables.INGEST_RUNS)
+    )

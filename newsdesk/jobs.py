@@ -19,11 +19,10 @@ def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_
         inputs,
         shard_size=settings.shard_size,
         max_bytes=int(settings.max_file_mb * 2**20),
+        max_input_bytes=int(settings.max_decompressed_mb * 2**20),
         runner=runner,
     )
-    lines = [report.summary()]
-    lines.extend(f"  quarantined {entry}" for entry in report.quarantined)
-    return "\n".join(lines)
+    return "\n".join(report.lines())
 
 
 def run_clean(settings: Settings, runner: ShardRunner = run_serial) -> str:

@@ -15,6 +15,9 @@ ARTICLES = pa.schema(
         ("title", pa.string()),
         ("published_at", pa.string()),
         ("language", pa.string()),
+        ("record_id", pa.string()),  # the record's own id: JSONL/CSV id, WARC-Record-ID, member
+        ("replaced", pa.int32()),  # undecodable bytes or lone surrogates replaced by U+FFFD
+        ("warnings", pa.string()),  # optional fields dropped (wrong type, not a date), and why
     ]
 )
 
@@ -32,6 +35,30 @@ QUARANTINE = pa.schema(
         ("source_file", pa.string()),
         ("record", pa.int32()),  # -1 when the whole file is quarantined
         ("reason", pa.string()),
+    ]
+)
+
+SKIPPED = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("record", pa.int32()),  # -1: the whole file, or `count` records of one kind in it
+        ("reason", pa.string()),  # hidden file, link leaving the input, special file, ...
+        ("count", pa.int64()),
+    ]
+)
+
+INGEST_RUNS = pa.schema(
+    [
+        ("run", pa.string()),
+        ("started_at", pa.string()),
+        ("finished_at", pa.string()),
+        ("inputs", pa.string()),  # the paths given, one per line
+        ("records", pa.int64()),  # = kept + duplicates + unchanged + quarantined + skipped
+        ("kept", pa.int64()),
+        ("duplicates", pa.int64()),
+        ("unchanged", pa.int64()),
+        ("quarantined", pa.int64()),
+        ("skipped", pa.int64()),
     ]
 )
 
