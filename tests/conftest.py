@@ -28,10 +28,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     """A real Label Studio on a free port with a temporary data dir, for the whole session."""
-    home = tmp_path_factory.mktemp("labelstudio")
+    home = tmp_path_factory.mktemp("state") / "labelstudio"  # as under a state_dir
     server = LocalLabelStudio(home, shared_venv=ROOT / ".newsdesk" / "labelstudio" / "venv")
     state, _ = server.start(free_port(18200), "admin@newsdesk.test")
-    yield state
+    yield {**state, "state_dir": str(home.parent)}
     server.stop()
     shutil.rmtree(home, ignore_errors=True)
 

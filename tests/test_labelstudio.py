@@ -132,3 +132,34 @@ def test_sign_up_needs_the_invite_link(
     invited = invited_annotator(ls_client, "invited@example.org", "Pw-2026-x!")
     me = invited.get("who am I", "/api/current-user/whoami").json()
     assert me["email"] == "invited@example.org"
+
+
+def test_status_keeps_the_password_and_invite_links_can_be_retired(
+    labelstudio: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    monkeypatch.delenv("NEWSDESK_LABELSTUDIO_TOKEN", raising=False)
+    monkeypatch.setenv("NEWSDESK_STATE_DIR", str(labelstudio["state_dir"]))
+    monkeypatch.setenv("NEWSDESK_WORKSPACE", str(tmp_path / "ws"))
+    config = ["-c", str(tmp_path / "newsdesk.toml")]
+    status = CliRunner().invoke(app, ["status", *config])
+    assert status.exit_code == 0, status.output
+    assert f"Open Label Studio: {labelstudio['url']}" in status.output
+    assert "password is kept in" in status.output
+    assert str(labelstudio["password"]) not in status.output
+    assert str(labelstudio["token"]) not in status.output
+
+    def invite(*flags: str) -> str:
+        result = CliRunner().invoke(app, ["annotators", "invite", *config, *flags])
+        assert result.exit_code == 0, result.output
+        return next(w for w in result.output.split() if "/user/signup/?token=" in w)
+
+    old = invite()
+    assert old.startswith(str(labelstudio["url"]))
+    new = invite("--reset")
+    assert new != old
+    assert sign_up(old, "late@example.org", "Pw-2026-x!").status_code == 403
+    assert sign_up(new, "late@example.org", "Pw-2026-x!").status_code == 200
