@@ -29,7 +29,8 @@ app.add_typer(annotators_app, name="annotators")
 app.add_typer(prefect_app, name="prefect")
 
 console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# stdout carries names and reasons from inputs: never markup, emoji codes or highlighting
+out = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="newsdesk.toml to read (default: ./)")
@@ -52,7 +53,12 @@ def _settings(config: Path | None, workspace: str | None = None) -> Settings:
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    from rich.text import Text
+
+    from newsdesk.terminal import printable
+
+    # a Text is never read as markup: the message may hold a file name
+    console.print(Text.assemble(("error:", "red"), " ", printable(message)), emoji=False)
     raise typer.Exit(1)
 
 
@@ -337,7 +343,7 @@ def status(config: ConfigOption = None, workspace: WorkspaceOption = None) -> No
     from newsdesk.status import workspace_status
 
     settings = _settings(config, workspace)
-    out.print(workspace_status(settings), highlight=False)
+    out.print(workspace_status(settings))  # every name and reason in it is printable()
 
 
 def _one_file(file: Path | None) -> str:
@@ -355,7 +361,7 @@ def _one_file(file: Path | None) -> str:
 def _stdin_records(fields: tuple[str, ...], bad: list[int]) -> Any:
     """JSON objects from stdin, one a line; a line that is not one, or has none of `fields`
     as a string, is reported on stderr with its number and skipped (counted in `bad`)."""
-    from newsdesk.readers import printable
+    from newsdesk.terminal import printable
 
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():

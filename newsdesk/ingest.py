@@ -46,8 +46,10 @@ SHARD_BYTES = 64 * 2**20  # content buffered before an articles shard is written
 
 @dataclass
 class IngestReport:
-    """Every input record lands in exactly one bucket; `records` is their sum."""
+    """Every input record lands in exactly one bucket; `records` is their sum, `read` the
+    records counted as they were read (they differ only if one was lost on the way)."""
 
+    read: int = 0
     kept: int = 0
     duplicates: int = 0
     unchanged: int = 0  # already in the workspace from the same file and record
@@ -69,11 +71,14 @@ class IngestReport:
         )
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.records} records: {self.kept} kept, {self.duplicates} duplicates, "
             f"{self.unchanged} already ingested, {len(self.quarantined)} quarantined, "
             f"{self.skipped_records} skipped"
         )
+        if self.read != self.records:
+            text += f"; does not add up: {self.read} records were read"
+        return text
 
     def lines(self) -> list[str]:
         """The summary, then every quarantined and skipped input (printable, one line each)."""
@@ -88,6 +93,7 @@ class IngestReport:
 class UnitResult:
     """What one shard task did; articles themselves are already written."""
 
+    read: int = 0  # records read, counted apart from the buckets
     kept: list[tuple[str, str, str]] = field(default_factory=list)  # (id, origin, shard)
     duplicates: list[dict[str, object]] = field(default_factory=list)
     unchanged: int = 0
@@ -188,6 +194,7 @@ def ingest_unit(
     mine: dict[str, str] = {}
     for name in files:
         for item in read_file(Path(name), limits):
+            result.read += item.count if isinstance(item, Skipped) else 1
             if isinstance(item, Quarantined):
                 result.quarantined.append(item)
                 continue
@@ -322,6 +329,7 @@ def ingest(
     limits = Limits(record_bytes=max_bytes, input_bytes=max_input_bytes)
     files, missing, skipped = discover(inputs)
     report = IngestReport(quarantined=list(missing), skipped=list(skipped))
+    report.read = len(missing) + report.skipped_records
     logs = _Logs(workspace)
     logs.quarantine(missing)
     logs.skip(skipped)
@@ -352,6 +360,7 @@ def ingest(
         for row in duplicates:
             row["duplicate_of"] = claimed.get(str(row["article_id"]), row["duplicate_of"])
         _drop_rows(workspace, losers)
+        report.read += result.read
         report.duplicates += len(duplicates)
         report.unchanged += result.unchanged
         report.quarantined.extend(result.quarantined)
@@ -366,14 +375,15 @@ def ingest(
 def _write_run(
     workspace: Workspace, started: datetime, inputs: list[str], report: IngestReport
 ) -> None:
-    """One row per run: its buckets, which add up to `records`."""
+    """One row per run: `records` as counted while reading, and the buckets, which
+    `newsdesk status` checks add up to it."""
     run = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     row = {
         "run": run,
         "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "inputs": "\n".join(inputs),
-        "records": report.records,
+        "records": report.read,
         "kept": report.kept,
         "duplicates": report.duplicates,
         "unchanged": report.unchanged,

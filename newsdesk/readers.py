@@ -38,6 +38,8 @@ from typing import IO
 import charset_normalizer
 import pyarrow.parquet as pq
 
+from newsdesk.terminal import printable
+
 SUPPORTED_SUFFIXES = (
     ".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".parquet",
     ".warc", ".warc.gz", ".zip", ".tar", ".tar.gz",
@@ -85,16 +87,6 @@ class RawRecord:
     record_id: str | None = None  # the record's own id: JSONL/CSV id, WARC-Record-ID, member
     replaced: int = 0  # undecodable bytes or lone surrogates replaced by U+FFFD
     warnings: str | None = None  # optional fields dropped, and why
-
-
-def printable(text: str) -> str:
-    """Control and invisible characters shown as escapes, so a name cannot drive a terminal."""
-    return "".join(
-        ch
-        if ch.isprintable() or ch == " "
-        else (repr(ch)[1:-1] if len(repr(ch)) > 3 else f"\\x{ord(ch):02x}")
-        for ch in text
-    )
 
 
 @dataclass(frozen=True, slots=True)

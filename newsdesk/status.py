@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from newsdesk.config import Settings
+from newsdesk.terminal import printable
 from newsdesk.workspace import Workspace
 from schemas import tables
 
 STATUS_DEADLINE_S = 8.0  # status answers fast, even when Label Studio hangs
 TABLES = (
-    "articles", "duplicates", "quarantine", "bodies", "removed", "sentences", "tasks",
-    "annotations", "invalid_annotations",
+    "articles", "duplicates", "quarantine", "skipped", "ingest_runs", "bodies", "removed",
+    "sentences", "tasks", "annotations", "invalid_annotations",
 )  # fmt: skip
+RECENT_RUNS = 5  # ingest runs listed even when they add up
+BUCKETS = ("kept", "duplicates", "unchanged", "quarantined", "skipped")
 
 
 def workspace_status(settings: Settings) -> str:
+    """Every line is printable(): names and reasons from inputs cannot drive the terminal."""
     workspace = Workspace(settings.workspace_uri)
     lines = [f"workspace {settings.workspace_uri}"]
     lines += [f"  {name:<20} {workspace.count_rows(name):>9} rows" for name in TABLES]
+    lines += ingest_run_lines(workspace)
     quarantine = workspace.read("quarantine", tables.QUARANTINE).to_pylist()
     unique = {(q["source_file"], q["record"]): q["reason"] for q in quarantine}
     if unique:
@@ -36,7 +41,52 @@ def workspace_status(settings: Settings) -> str:
         lines += [f"  {row['link']}: {row['reason']}" for row in invalid[:20]]
     lines += _labelstudio_lines(settings, workspace)
     lines += _where_to_look(settings)
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
+
+
+def ingest_run_lines(workspace: Workspace) -> list[str]:
+    """Each ingest run's records against its buckets; a run that does not add up is named.
+
+    The latest runs are listed, and every run that does not add up; the articles table is
+    checked against what the runs kept (a run that did not finish leaves articles no run
+    counted).
+    """
+    runs = sorted(
+        workspace.read("ingest_runs", tables.INGEST_RUNS).to_pylist(), key=lambda r: r["run"]
+    )
+    if not runs:
+        return []
+    wrong = {run["run"] for run in runs if sum(run[b] for b in BUCKETS) != run["records"]}
+    verdict = "all add up" if not wrong else f"{len(wrong)} do not add up"
+    recent = {run["run"] for run in runs[-RECENT_RUNS:]}
+    lines = [
+        f"ingest runs: {len(runs)}, {verdict} "
+        "(records = kept + duplicates + already ingested + quarantined + skipped)"
+    ]
+    shown = [run for run in runs if run["run"] in wrong | recent]
+    if len(shown) < len(runs):
+        lines.append(f"  … {len(runs) - len(shown)} earlier runs that add up")
+    for run in shown:
+        total = sum(run[b] for b in BUCKETS)
+        sign = "=" if total == run["records"] else "≠"
+        inputs = str(run["inputs"] or "").split("\n")
+        more = f" (+{len(inputs) - 1} more)" if len(inputs) > 1 else ""
+        line = (
+            f"  {run['started_at']} {run['records']} {sign} "
+            + " + ".join(str(run[b]) for b in BUCKETS)
+            + f"  from {inputs[0]}{more}"
+        )
+        if sign != "=":
+            line += f"  does not add up: {run['records']} read, {total} accounted for"
+        lines.append(line)
+    kept = sum(run["kept"] for run in runs)
+    articles = workspace.count_rows("articles")
+    if kept != articles:
+        lines.append(
+            f"  the articles table holds {articles} rows, the runs kept {kept}: a run that "
+            "did not finish, or articles written before runs were recorded"
+        )
+    return lines
 
 
 def _where_to_look(settings: Settings) -> list[str]:
