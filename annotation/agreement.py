@@ -59,7 +59,8 @@ def _f1(tp: float, left: float, right: float) -> float | None:
 
 @dataclass
 class AgreementReport:
-    units: int
+    units: int  # sentences with at least two annotations: the only ones agreement can use
+    single: int  # sentences with one annotation, left out
     annotators: int
     stance_alpha: float | None
     stance_alpha_by_label: dict[str, float | None]
@@ -68,16 +69,49 @@ class AgreementReport:
     span_f1_by_label: dict[str, float | None]
     span_f1_by_annotator: dict[str, float | None]
     counts: dict[str, int] = field(default_factory=dict)
+    why_na: dict[str, str] = field(default_factory=dict)  # figure -> why it is n/a
+
+
+def _why_na(report: AgreementReport, stance_units: list[list[str]]) -> dict[str, str]:
+    """A reason for every n/a in the report, in words a reader can act on."""
+    reasons = {}
+    if report.units == 0:
+        reasons["all"] = "no sentence has two annotations yet (set annotators_per_task >= 2)"
+    if report.stance_alpha is None:
+        pairable = sum(len(values) >= 2 for values in stance_units)
+        reasons["stance"] = (
+            "no sentence has two stance labels" if not pairable
+            else "every annotator chose the same stance everywhere: there is no variation "
+            "to measure agreement against"
+        )  # fmt: skip
+    if report.span_f1 is None:
+        reasons["spans"] = "no event span was marked on a sentence that has two annotations"
+    used = {value for values in stance_units for value in values}
+    for label, value in report.stance_alpha_by_label.items():
+        if value is None:
+            reasons[f"stance:{label}"] = (
+                "no variation: every comparable sentence agrees on it"
+                if label in used
+                else "not chosen on any sentence with two annotations"
+            )
+    for label, value in report.span_f1_by_label.items():
+        if value is None:
+            reasons[f"event:{label}"] = "not marked on any sentence with two annotations"
+    for person in report.counts:
+        if report.stance_match_by_annotator.get(person) is None:
+            reasons[f"annotator:{person}"] = "shares no sentence with a clear majority of others"
+    return reasons
 
 
 def agreement(
     annotations: list[dict[str, Any]], stance_labels: list[str], event_labels: list[str]
 ) -> AgreementReport:
     """Agreement over pulled annotation rows (cancelled ones left out)."""
-    by_unit: dict[Unit, dict[str, dict[str, Any]]] = defaultdict(dict)
+    everyone: dict[Unit, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in annotations:
         if not row["was_cancelled"]:
-            by_unit[(row["campaign"], row["sentence_id"])][row["annotator"]] = row
+            everyone[(row["campaign"], row["sentence_id"])][row["annotator"]] = row
+    by_unit = {unit: people for unit, people in everyone.items() if len(people) >= 2}
     stance_units = [
         [row["stance"] for row in people.values() if row["stance"]] for people in by_unit.values()
     ]
@@ -111,8 +145,9 @@ def agreement(
                     bucket[0] += hits
                     bucket[1] += len(left)
                     bucket[2] += len(right)
-    return AgreementReport(
+    report = AgreementReport(
         units=len(by_unit),
+        single=len(everyone) - len(by_unit),
         annotators=len({row["annotator"] for row in annotations}),
         stance_alpha=krippendorff_alpha(stance_units),
         stance_alpha_by_label=by_label,
@@ -124,6 +159,8 @@ def agreement(
         span_f1_by_annotator={person: _f1(*c) for person, c in person_counts.items()},
         counts=dict(Counter(row["annotator"] for row in annotations)),
     )
+    report.why_na = _why_na(report, stance_units)
+    return report
 
 
 def _cell(value: float | None) -> str:
@@ -131,11 +168,13 @@ def _cell(value: float | None) -> str:
 
 
 def markdown(report: AgreementReport, title: str) -> str:
-    """The report as Markdown tables."""
+    """The report as Markdown tables; every n/a is explained below them."""
     lines = [
         f"# Agreement: {title}",
         "",
-        f"{report.units} sentences, {report.annotators} annotators.",
+        f"{report.units} sentences with two or more annotations, {report.annotators} "
+        f"annotators ({report.single} sentences with one annotation are left out: agreement "
+        "needs two).",
         "",
         f"- Stance, Krippendorff's alpha (nominal): **{_cell(report.stance_alpha)}**",
         f"- Event spans, pairwise F1: **{_cell(report.span_f1)}**",
@@ -156,6 +195,9 @@ def markdown(report: AgreementReport, title: str) -> str:
             for person, count in sorted(report.counts.items())
         ),
     ]
+    if report.why_na:
+        lines += ["", "Why a figure is n/a:", ""]
+        lines += [f"- {figure}: {reason}" for figure, reason in report.why_na.items()]
     return "\n".join(lines) + "\n"
 
 

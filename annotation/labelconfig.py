@@ -31,16 +31,34 @@ def _label_tag(tag: str, label: Label, colour: str | None = None) -> str:
     return f"    <{tag} {' '.join(attributes)}/>"
 
 
-def label_config(schema: LabelSchema) -> str:
-    """XML for one campaign project: context, the sentence with span labels, the stance choice."""
+STYLE = (
+    ".nd-meta { color: #555; font-size: 85%; }"
+    " .nd-context { color: #666; font-size: 90%; padding: 2px 10px; }"
+    " .nd-sentence { font-size: 125%; background: #FFF7E0; border-left: 6px solid #E69F00;"
+    " padding: 10px 14px; margin: 4px 0 8px 0; }"
+    " .nd-target { background: #EEF5FB; border-left: 6px solid #0072B2; padding: 6px 12px; }"
+)
+
+
+def label_config(schema: LabelSchema, target: str = "", description: str = "") -> str:
+    """XML for one campaign project: the sentence to label set apart from its context, span
+    labels above it, the stance question with the campaign's target and its definition."""
     colours = iter(PALETTE * 2)
     events = "\n".join(_label_tag("Label", label, next(colours)) for label in schema.events.types)
     roles = "\n".join(_label_tag("Label", label, next(colours)) for label in schema.roles.labels)
     stances = "\n".join(_label_tag("Choice", label) for label in schema.stance.labels)
+    question = (
+        f"Stance of the highlighted sentence toward {target}" if target else "$stance_question"
+    )
+    definition = (
+        f'\n    <Header value={quoteattr(f"{target}: {description}")} size="6"/>'
+        if target and description
+        else ""
+    )
     return f"""<View>
-  <Style>.nd-context {{ color: #555; font-size: 90%; }} .nd-sentence {{ font-size: 120%; }}</Style>
+  <Style>{STYLE}</Style>
   <Header value="$title" size="4"/>
-  <Text name="meta" value="$meta"/>
+  <View className="nd-meta"><Text name="meta" value="$meta"/></View>
   <View className="nd-context"><Text name="context_before" value="$context_before"/></View>
   <Labels name="{EVENT}" toName="{SENTENCE}" showInline="true">
 {events}
@@ -53,7 +71,9 @@ def label_config(schema: LabelSchema) -> str:
   </View>
   <Relations><Relation value="argument"/></Relations>
   <View className="nd-context"><Text name="context_after" value="$context_after"/></View>
-  <Header value="$stance_question" size="5"/>
+  <View className="nd-target">
+    <Header value={quoteattr(question)} size="5"/>{definition}
+  </View>
   <Choices name="{STANCE}" toName="{SENTENCE}" choice="single-radio" required="true">
 {stances}
   </Choices>
@@ -61,20 +81,36 @@ def label_config(schema: LabelSchema) -> str:
 </View>"""
 
 
+def _items(labels: list[Label]) -> str:
+    rows = (
+        f"<li><b>{escape(x.value)}</b> [key {escape(x.hotkey)}]: {escape(x.description)}</li>"
+        for x in labels
+    )
+    return "<ul>" + "".join(rows) + "</ul>"
+
+
 def instructions(schema: LabelSchema, target: str, target_description: str = "") -> str:
-    """Annotator instructions (HTML) from the schema's descriptions."""
-
-    def items(labels: list[Label]) -> str:
-        rows = (
-            f"<li><b>{escape(x.value)}</b> [{escape(x.hotkey)}]: {escape(x.description)}</li>"
-            for x in labels
-        )
-        return "<ul>" + "".join(rows) + "</ul>"
-
+    """Annotator instructions (HTML) from the schema: what each label means and how to mark it,
+    with the hotkeys of this labeling config."""
+    first_event, first_role = schema.events.types[0], schema.roles.labels[0]
     return (
         f"<h3>Stance toward {escape(target)}</h3><p>{escape(target_description)}</p>"
-        f"<p>{escape(schema.stance.description)}</p>{items(schema.stance.labels)}"
-        f"<h3>Events</h3><p>{escape(schema.events.description)}</p>{items(schema.events.types)}"
+        "<p>Label only the highlighted sentence; the grey lines before and after it, and the "
+        "whole article below, are context.</p>"
+        f"<p>{escape(schema.stance.description)} Press the number key of the stance:</p>"
+        f"{_items(schema.stance.labels)}"
+        f"<h3>Events</h3><p>{escape(schema.events.description)}</p>"
+        "<p><b>To mark a trigger</b>: select its words with the mouse (drag across them, or "
+        "double-click one word), then press the key of its event type (for example "
+        f"[{escape(first_event.hotkey)}] for {escape(first_event.value)}); or press the key "
+        "first and then select. Click a marked span and press Backspace to remove it.</p>"
+        f"{_items(schema.events.types)}"
         f"<h3>Argument roles</h3><p>{escape(schema.roles.description)}</p>"
-        f"{items(schema.roles.labels)}"
+        "<p><b>To mark an argument</b>: select it and press the key of its role (for example "
+        f"[{escape(first_role.hotkey)}] for {escape(first_role.value)}). <b>To link it to its "
+        "trigger</b>: click the argument span, press Alt+R, then click the trigger span; the "
+        "link appears under Relations. Each argument links to one trigger.</p>"
+        f"{_items(schema.roles.labels)}"
+        "<p>Submit with Ctrl+Enter. Use Skip only when the sentence cannot be read (broken "
+        "text, another language); a skipped sentence counts as not labeled.</p>"
     )

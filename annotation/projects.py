@@ -101,12 +101,16 @@ def ensure_project(
 
     Creation is a write that must happen once: after an uncertain outcome the project is
     looked up by its title before it is created again."""
-    config = label_config(schema)
+    config = label_config(schema, campaign.target, campaign.description)
     client.validate_config(config)
     fields = {
         "label_config": config,
         "expert_instruction": instructions(schema, campaign.target, campaign.description),
         "show_instruction": True,
+        # the stream gives a task to this many different annotators, never twice to one
+        "maximum_annotations": campaign.annotators_per_task,
+        "overlap_cohort_percentage": 100,
+        "show_overlap_first": True,
         "description": f"Stance toward {campaign.target} and events. Managed by newsdesk.",
     }
     project_id = find_project(client, campaign, recorded)
@@ -120,8 +124,13 @@ def ensure_project(
     current = client.call("read the project", client.sdk.projects.get, project_id)
     if current.label_config != config:
         check_config_change(client, project_id, current.label_config, config)
+    if current.label_config != config or _differs(current, fields):
         client.call("update the project", client.sdk.projects.update, project_id, **fields)
     return project_id
+
+
+def _differs(project: Any, fields: dict[str, Any]) -> bool:
+    return any(getattr(project, key, value) != value for key, value in fields.items())
 
 
 def show_predictions(client: LabelStudioClient, project_id: int, model_version: str) -> None:

@@ -86,6 +86,8 @@ class Campaign(BaseModel):
     sample: int | None = None
     seed: int = 0
     priority: Literal["newest", "oldest", "input"] = "newest"
+    # different annotators each sentence gets in the "Label All Tasks" stream (agreement needs 2)
+    annotators_per_task: int = Field(default=2, ge=1, le=20)
 
     @field_validator("name")
     @classmethod
@@ -114,8 +116,12 @@ class Settings(BaseModel):
     state_dir: str = ".newsdesk"
     schema_path: str | None = None
     shard_size: int = 1000
-    max_file_mb: float = 20.0
-    max_decompressed_mb: float = 8192.0  # read from one input file or archive, decompressed
+    # size limits, each default written here only (readers, clean and segment read them)
+    max_file_mb: float = Field(default=20.0, gt=0)  # one article: a file or one record
+    max_decompressed_mb: float = Field(default=8192.0, gt=0)  # read from one input, inflated
+    max_body_chars: int = Field(default=10_000_000, gt=0)  # one article's text or HTML
+    max_sentence_chars: int = Field(default=2000, gt=0)  # a longer run is split (segment)
+    max_sentences_per_article: int = Field(default=500, gt=0)  # pushed to Label Studio
     labelstudio: LabelStudioConfig = Field(default_factory=LabelStudioConfig)
     prefect: PrefectConfig = Field(default_factory=PrefectConfig)
     campaigns: list[Campaign] = Field(default_factory=list)
@@ -142,6 +148,18 @@ class Settings(BaseModel):
     def workspace_uri(self) -> str:
         """A local path or an fsspec/pyarrow URL such as s3://bucket/ws."""
         return self.workspace if "://" in self.workspace else str(self.path(self.workspace))
+
+
+def default(name: str) -> Any:
+    """The default of one top-level setting, for code that runs without `Settings`."""
+    return Settings.model_fields[name].default
+
+
+def body_too_long(chars: int, limit: int) -> str | None:
+    """The one-line reason ingest and clean both give for an article over `max_body_chars`."""
+    if chars <= limit:
+        return None
+    return f"article too long: {chars:,} characters > max_body_chars {limit:,}"
 
 
 # NEWSDESK_<NAME> -> dotted key in Settings

@@ -88,3 +88,25 @@ def test_agreement_command_writes_report_and_plot(tmp_path: Path, monkeypatch) -
     assert "Krippendorff" in result.output
     assert (tmp_path / "rep" / "agreement-c.md").read_text().startswith("# Agreement: c")
     assert (tmp_path / "rep" / "agreement-c.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def _row(sentence: str, annotator: str, stance: str, spans: list | None = None) -> dict:
+    return {"campaign": "c", "sentence_id": sentence, "annotator": annotator,
+            "stance": stance, "spans": spans or [], "was_cancelled": False}  # fmt: skip
+
+
+def test_only_sentences_with_two_annotations_count_and_every_na_says_why() -> None:
+    rows = [_row(f"s{i}", person, "against") for i in range(6) for person in ("a", "b")]
+    rows += [_row(f"solo{i}", "a", "favor") for i in range(12)]
+    report = agreement(rows, STANCES, ["statement"])
+    assert (report.units, report.single, report.annotators) == (6, 12, 2)
+    assert report.stance_alpha is None  # the same stance everywhere it can be compared
+    assert "no variation" in report.why_na["stance"]
+    assert "spans" in report.why_na and "stance:favor" in report.why_na
+    assert "no variation" in report.why_na["stance:against"]
+    assert "not chosen" in report.why_na["stance:favor"]  # only on single sentences
+    from annotation.agreement import markdown
+
+    text = markdown(report, "c")
+    assert "6 sentences with two or more annotations" in text and "12 sentences with one" in text
+    assert "- stance: every annotator chose the same stance" in text
