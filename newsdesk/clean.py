@@ -50,19 +50,25 @@ def count_lines(workspace: Workspace, shard: str) -> str:
     return shard
 
 
-def extract(row: dict[str, object], repeated: RepeatedLines) -> Extraction:
+def extract(
+    row: dict[str, object], repeated: RepeatedLines, max_chars: int | None = None
+) -> Extraction:
+    """One article's extraction; content over `max_chars` (`max_body_chars`) is refused with
+    the reason ingest gives (articles ingested before the limit was lowered meet it here)."""
     content = str(row["content"])
     if row["format"] == "html":
-        return extract_html(content, url=row["url"])  # type: ignore[arg-type]
-    return extract_text(content, source=row["source"], repeated=repeated)  # type: ignore[arg-type]
+        return extract_html(content, url=row["url"], max_chars=max_chars)  # type: ignore[arg-type]
+    return extract_text(content, row["source"], repeated, max_chars)  # type: ignore[arg-type]
 
 
-def clean_shard(workspace: Workspace, shard: str, repeated: RepeatedLines) -> tuple[int, int, int]:
+def clean_shard(
+    workspace: Workspace, shard: str, repeated: RepeatedLines, max_chars: int | None = None
+) -> tuple[int, int, int]:
     """Pass 2 shard work: strip every article of one shard; returns (articles, empty, removed)."""
     bodies: list[dict[str, object]] = []
     removed: list[dict[str, object]] = []
     for row in workspace.read_shard("articles", shard).to_pylist():
-        result = extract(row, repeated)
+        result = extract(row, repeated, max_chars)
         bodies.append(
             {
                 "article_id": row["article_id"],
@@ -94,8 +100,11 @@ def load_repeated(workspace: Workspace) -> RepeatedLines:
     return merged
 
 
-def clean(workspace: Workspace, *, runner: ShardRunner = run_serial) -> CleanReport:
-    """Strip every articles shard that has no bodies shard yet."""
+def clean(
+    workspace: Workspace, *, runner: ShardRunner = run_serial, max_body_chars: int | None = None
+) -> CleanReport:
+    """Strip every articles shard that has no bodies shard yet; `max_body_chars` defaults to
+    the setting's default."""
     shards = workspace.shards("articles")
     uncounted = [s for s in shards if not workspace.has_shard("line_stats", s)]
     list(runner("count-lines", lambda shard: count_lines(workspace, shard), uncounted))
@@ -103,7 +112,7 @@ def clean(workspace: Workspace, *, runner: ShardRunner = run_serial) -> CleanRep
     todo = [s for s in shards if not workspace.has_shard("bodies", s)]
     report = CleanReport(shards=len(todo))
     for articles, empty, removed in runner(
-        "clean-shard", lambda shard: clean_shard(workspace, shard, repeated), todo
+        "clean-shard", lambda shard: clean_shard(workspace, shard, repeated, max_body_chars), todo
     ):
         report.articles += articles
         report.empty += empty

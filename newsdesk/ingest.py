@@ -28,6 +28,7 @@ from newsdesk.language import guess_language
 from newsdesk.readers import (
     INPUT_BYTES,
     RECORD_BYTES,
+    RECORD_CHARS,
     Limits,
     Quarantined,
     RawRecord,
@@ -317,16 +318,18 @@ def ingest(
     shard_size: int = 1000,
     max_bytes: int = RECORD_BYTES,
     max_input_bytes: int = INPUT_BYTES,
+    max_chars: int = RECORD_CHARS,
     runner: ShardRunner = run_serial,
 ) -> IngestReport:
     """Read every input, keep new articles, record duplicates, quarantined and skipped inputs.
 
     `max_bytes` bounds one article (a single-record file, or one record of a multi-record
-    file); `max_input_bytes` bounds what is read from one file or archive after decompression.
+    file); `max_input_bytes` bounds what is read from one file or archive after decompression;
+    `max_chars` bounds one article's decoded text or HTML, as clean does (`max_body_chars`).
     """
     inputs = [str(item) for item in inputs]
     started = datetime.now(UTC)
-    limits = Limits(record_bytes=max_bytes, input_bytes=max_input_bytes)
+    limits = Limits(record_bytes=max_bytes, input_bytes=max_input_bytes, record_chars=max_chars)
     files, missing, skipped = discover(inputs)
     report = IngestReport(quarantined=list(missing), skipped=list(skipped))
     report.read = len(missing) + report.skipped_records

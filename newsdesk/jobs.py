@@ -20,6 +20,7 @@ def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_
         shard_size=settings.shard_size,
         max_bytes=int(settings.max_file_mb * 2**20),
         max_input_bytes=int(settings.max_decompressed_mb * 2**20),
+        max_chars=settings.max_body_chars,
         runner=runner,
     )
     return "\n".join(report.lines())
@@ -28,13 +29,17 @@ def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_
 def run_clean(settings: Settings, runner: ShardRunner = run_serial) -> str:
     from newsdesk.clean import clean
 
-    return clean(Workspace(settings.workspace_uri), runner=runner).summary()
+    workspace = Workspace(settings.workspace_uri)
+    return clean(workspace, runner=runner, max_body_chars=settings.max_body_chars).summary()
 
 
 def run_segment(settings: Settings, runner: ShardRunner = run_serial) -> str:
     from newsdesk.segment import segment
 
-    return segment(Workspace(settings.workspace_uri), runner=runner).summary()
+    workspace = Workspace(settings.workspace_uri)
+    return segment(
+        workspace, runner=runner, max_sentence_chars=settings.max_sentence_chars
+    ).summary()
 
 
 def run_push(settings: Settings) -> str:

@@ -38,6 +38,7 @@ from typing import IO
 import charset_normalizer
 import pyarrow.parquet as pq
 
+from newsdesk.config import body_too_long, default
 from newsdesk.terminal import printable
 
 SUPPORTED_SUFFIXES = (
@@ -60,8 +61,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 CHUNK = 2**20
-RECORD_BYTES = 20 * 2**20
-INPUT_BYTES = 8 * 2**30
+RECORD_BYTES = int(default("max_file_mb") * 2**20)
+INPUT_BYTES = int(default("max_decompressed_mb") * 2**20)
+RECORD_CHARS = default("max_body_chars")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Limits:
 
     record_bytes: int = RECORD_BYTES  # one article: a single-record file or one record of many
     input_bytes: int = INPUT_BYTES  # read from one file or archive, after decompression
+    record_chars: int = RECORD_CHARS  # one article's text or HTML, decoded (as clean checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,8 +553,8 @@ def record_from_mapping(
         raise BadInput(f"field {alias!r} is a {type(value).__name__}, not text")
     if not value.strip():
         raise BadInput("record has no html or text field with content")
-    if max_chars is not None and len(value) > max_chars:
-        raise BadInput(f"record too large: {len(value):,} characters > {max_chars:,}")
+    if max_chars is not None and (reason := body_too_long(len(value), max_chars)):
+        raise BadInput(reason)
     content, replaced = clean_str(value)
     warnings: list[str] = []
     fields: dict[str, str | None] = {}
@@ -591,7 +594,7 @@ def _row_item(path: str, index: int, row: object, limits: Limits, where: str = "
     if not isinstance(row, Mapping):
         return Quarantined(path, index, f"{where}record is not an object")
     try:
-        return record_from_mapping(path, index, row, limits.record_bytes)
+        return record_from_mapping(path, index, row, limits.record_chars)
     except BadInput as error:
         return Quarantined(path, index, f"{where}{error}")
 
@@ -821,6 +824,8 @@ def _read_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
                 continue
             try:
                 html, encoding, replaced = decode_counted(payload)
+                if reason := body_too_long(len(html), limits.record_chars):
+                    raise BadInput(reason)
             except BadInput as error:
                 yield Quarantined(name, index, f"WARC response {record_id}: {error}")
                 continue
@@ -843,6 +848,8 @@ def _read_single(name: str, suffix: str, data: IO[bytes], limits: Limits) -> Ite
     text, encoding, replaced = decode_counted(content)
     if not text.strip():
         raise BadInput("file holds only whitespace")
+    if reason := body_too_long(len(text), limits.record_chars):
+        raise BadInput(reason)
     text, surrogates = clean_str(text)
     is_html = suffix in (".html", ".htm") or looks_like_html(text)
     yield RawRecord(

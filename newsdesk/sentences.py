@@ -11,6 +11,7 @@ runs of punctuation and every look-back is bounded.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
@@ -517,3 +518,80 @@ def _apply_forced(
         new_paras.append(paras[k])
         done = k + 1
     return new_starts + starts[done:], new_ends + ends[done:], new_paras + paras[done:]
+
+
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)  # greedy: ends just after the last whitespace
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def _joined(text: str, i: int) -> bool:
+    """Whether a cut before ``text[i]`` would split what shows as one character: a base and
+    its combining marks, a consonant after a virama, a ZWJ sequence, a variation selector,
+    skin tone or emoji tag, a flag's two regional indicators, a surrogate pair (in a string
+    that holds one), CR LF."""
+    ch, prev = text[i], text[i - 1]
+    if _regional(ch) and _regional(prev):  # flags pair up from the first of a run
+        run = 1
+        while run < 1000 and i - run - 1 >= 0 and _regional(text[i - run - 1]):
+            run += 1
+        return run % 2 == 1
+    return (
+        unicodedata.category(ch) in ("Mn", "Mc", "Me")
+        or unicodedata.combining(prev) == 9  # a virama joins the next consonant
+        or "\u200d" in (ch, prev)
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0020" <= ch <= "\U000e007f"
+        or "\U000e0100" <= ch <= "\U000e01ef"
+        or ("\ud800" <= prev <= "\udbff" and "\udc00" <= ch <= "\udfff")
+        or (prev == "\r" and ch == "\n")
+    )
+
+
+def _safe_cut(text: str, start: int, limit: int) -> int:
+    """Where a run starting at ``start`` is cut so its first piece ends by ``limit``."""
+    m = _LAST_SPACE.match(text, start + 1, limit + 1)
+    if m:
+        return m.end() - 1  # the last whitespace within the limit
+    cut = limit
+    while cut > start + 1 and _joined(text, cut):
+        cut -= 1
+    if not _joined(text, cut):
+        return cut
+    cut = limit  # one visible character longer than the limit: cut after it
+    while cut < len(text) and _joined(text, cut):
+        cut += 1
+    return cut
+
+
+def cap_spans(
+    text: str, spans: list[SentenceSpan], max_chars: int
+) -> tuple[list[SentenceSpan], int]:
+    """Spans of at most ``max_chars`` characters, and how many longer runs were split.
+
+    A span longer than that (a run of text without a sentence boundary) is cut at the last
+    whitespace within the limit, else at the limit moved back so it never falls inside a
+    combining or surrogate sequence (only one visible character longer than the limit, by
+    itself, passes it). Pieces are stripped like every span and keep their paragraph.
+    """
+    if all(span.end - span.start <= max_chars for span in spans):
+        return spans, 0
+    out: list[SentenceSpan] = []
+    split = 0
+    for span in spans:
+        start, end = span.start, span.end
+        if end - start <= max_chars:
+            out.append(span)
+            continue
+        split += 1
+        while end - start > max_chars:
+            cut = _safe_cut(text, start, start + max_chars)
+            if cut >= end:
+                break
+            out.append(SentenceSpan(start, _strip_back(text, cut), span.paragraph))
+            start = _NON_SPACE.search(text, cut).start()  # type: ignore[union-attr]
+        out.append(SentenceSpan(start, end, span.paragraph))
+    return out, split

@@ -436,7 +436,7 @@ def test_bad_text_input_gives_an_error_not_an_exception(text: str, reason: str) 
 
 def test_huge_text_is_refused() -> None:
     e = extract_text("word " * 2_100_000)
-    assert e.body == "" and e.error is not None and "too large" in e.error
+    assert e.body == "" and e.error is not None and "too long" in e.error
 
 
 # --- corpus statistics ----------------------------------------------------------------------
@@ -693,7 +693,7 @@ def test_html_non_english_page_is_not_empty() -> None:
         (bytes(range(256)) * 40, "binary"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000, "binary"),
         ("<html><body><div></div></body></html>", "no visible text"),
-        ("x" * 10_000_001, "too large"),
+        ("x" * 10_000_001, "too long"),
     ],
 )
 def test_bad_html_gives_an_error_not_an_exception(page: str | bytes, reason: str) -> None:

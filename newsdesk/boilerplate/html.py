@@ -1,8 +1,8 @@
 """HTML extraction: decode safely, turn the DOM into blocks, decide blocks like lines.
 
-Input over `MAX_HTML_BYTES` is refused (a news page is well under 1 MB; a 20 MB page is a
-dump or an attack), as is binary data. libxml2 caps nesting depth itself and the block walk
-is iterative, so pathological trees end quickly instead of hanging or recursing.
+Input over the `max_body_chars` setting is refused (a news page is well under 1 MB; a 20 MB
+page is a dump or an attack), as is binary data. libxml2 caps nesting depth itself and the
+block walk is iterative, so pathological trees end quickly instead of hanging or recursing.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from lxml import etree, html
 from newsdesk.boilerplate.container import main_blocks
 from newsdesk.boilerplate.dom import HEADINGS, Block, resolve_hints, walk
 from newsdesk.boilerplate.lines import Line, extract_lines, find_headline, make_line
-from newsdesk.boilerplate.model import Extraction, LineDecision, failed
+from newsdesk.boilerplate.model import Extraction, LineDecision, failed, too_long
 from newsdesk.boilerplate.patterns import iso_date
 from newsdesk.boilerplate.repeated import normalise
 
-MAX_HTML_BYTES = 10_000_000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -43,10 +42,15 @@ def decode(data: bytes) -> str:
         return data.decode(encoding, errors="replace")
 
 
-def _check(page: str | bytes) -> str | None:
-    """One-line reason to refuse the input, or None when it looks like a page."""
-    if len(page) > MAX_HTML_BYTES:
-        return f"input too large: {len(page)} > {MAX_HTML_BYTES} bytes"
+def _check(page: str | bytes, max_chars: int | None) -> str | None:
+    """One-line reason to refuse the input, or None when it looks like a page.
+
+    Bytes are measured before decoding only when no encoding could make them short enough
+    (four bytes a character at most); the decoded text is measured in `extract_html`.
+    """
+    chars = len(page) // 4 if isinstance(page, bytes) else len(page)
+    if reason := too_long(chars, max_chars):
+        return reason
     if not page.strip():
         return "empty input"
     head = page[:4096]
@@ -60,15 +64,20 @@ def _check(page: str | bytes) -> str | None:
     return None
 
 
-def extract_html(page: str | bytes, url: str | None = None) -> Extraction:
+def extract_html(
+    page: str | bytes, url: str | None = None, max_chars: int | None = None
+) -> Extraction:
     """Article body, headline, byline and date of one HTML page; never raises on bad input.
 
-    `url` is accepted for the pipeline's sake and not needed by the rules.
+    `url` is accepted for the pipeline's sake and not needed by the rules. A page over
+    `max_chars` characters (default: the `max_body_chars` setting) is refused.
     """
-    reason = _check(page)
+    reason = _check(page, max_chars)
     if reason:
         return failed(reason)
     text = decode(page) if isinstance(page, bytes) else page
+    if reason := too_long(len(text), max_chars):
+        return failed(reason)
     text = _XML_DECL.sub("", text)
     try:
         root = html.document_fromstring(text, parser=_PARSER)

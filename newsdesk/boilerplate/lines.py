@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from newsdesk.boilerplate.model import Extraction, LineDecision, failed
+from newsdesk.boilerplate.model import Extraction, LineDecision, failed, too_long
 from newsdesk.boilerplate.patterns import (
     CAPTION_CREDIT,
     COMMENT_STAMP,
@@ -32,9 +32,6 @@ from newsdesk.boilerplate.patterns import (
     iso_date,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
-
-MAX_TEXT_CHARS = 10_000_000
-"""Longer input is refused with an error: no news article is that long."""
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -555,18 +552,22 @@ def _outside_rule(line: Line, before: bool) -> str:
 
 
 def extract_text(
-    text: str, source: str | None = None, repeated: RepeatedLines | None = None
+    text: str,
+    source: str | None = None,
+    repeated: RepeatedLines | None = None,
+    max_chars: int | None = None,
 ) -> Extraction:
     """Strip boilerplate from plain text with one block per line.
 
     `source` and `repeated` enable the corpus rule: a line found in many documents of the
-    same source is removed even when it reads like prose. Input over `MAX_TEXT_CHARS` or
-    containing binary control characters is refused with an `error`, never an exception.
+    same source is removed even when it reads like prose. Input over `max_chars` (default:
+    the `max_body_chars` setting) or containing NUL characters is refused with an `error`,
+    never an exception.
     """
     if not isinstance(text, str):
         return failed("input is not text")
-    if len(text) > MAX_TEXT_CHARS:
-        return failed(f"text too large: {len(text)} characters > {MAX_TEXT_CHARS}")
+    if reason := too_long(len(text), max_chars):
+        return failed(reason)
     if "\x00" in text:
         return failed("binary input: NUL characters in text")
     lines = split_lines(text)

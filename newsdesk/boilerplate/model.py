@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsdesk.config import body_too_long, default
+
 
 @dataclass(frozen=True, slots=True)
 class LineDecision:
@@ -32,3 +34,8 @@ def failed(reason: str) -> Extraction:
     return Extraction(
         body="", title=None, byline=None, published_at=None, decisions=[], error=reason
     )
+
+
+def too_long(chars: int, max_chars: int | None) -> str | None:
+    """The reason to refuse an article over `max_chars` (default: `max_body_chars`)."""
+    return body_too_long(chars, default("max_body_chars") if max_chars is None else max_chars)
