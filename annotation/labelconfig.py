@@ -37,12 +37,23 @@ STYLE = (
     " .nd-sentence { font-size: 125%; background: #FFF7E0; border-left: 6px solid #E69F00;"
     " padding: 10px 14px; margin: 4px 0 8px 0; }"
     " .nd-target { background: #EEF5FB; border-left: 6px solid #0072B2; padding: 6px 12px; }"
+    " .nd-review { background: #F4F4F4; padding: 6px 12px; margin-bottom: 8px; }"
 )
 
 
-def label_config(schema: LabelSchema, target: str = "", description: str = "") -> str:
+REVIEW_PANEL = """
+  <View className="nd-review">
+    <Header value="What the annotators said: decide, then label the sentence below" size="5"/>
+    <HyperText name="opinions" value="$opinions"/>
+  </View>"""
+
+
+def label_config(
+    schema: LabelSchema, target: str = "", description: str = "", *, review: bool = False
+) -> str:
     """XML for one campaign project: the sentence to label set apart from its context, span
-    labels above it, the stance question with the campaign's target and its definition."""
+    labels above it, the stance question with the campaign's target and its definition; a
+    review project shows every annotator's labels above all that."""
     colours = iter(PALETTE * 2)
     events = "\n".join(_label_tag("Label", label, next(colours)) for label in schema.events.types)
     roles = "\n".join(_label_tag("Label", label, next(colours)) for label in schema.roles.labels)
@@ -57,7 +68,7 @@ def label_config(schema: LabelSchema, target: str = "", description: str = "") -
     )
     return f"""<View>
   <Style>{STYLE}</Style>
-  <Header value="$title" size="4"/>
+  <Header value="$title" size="4"/>{REVIEW_PANEL if review else ""}
   <View className="nd-meta"><Text name="meta" value="$meta"/></View>
   <View className="nd-context"><Text name="context_before" value="$context_before"/></View>
   <Labels name="{EVENT}" toName="{SENTENCE}" showInline="true">

@@ -96,12 +96,15 @@ def ensure_project(
     campaign: Campaign,
     schema: LabelSchema,
     recorded: set[int] | None = None,
+    *,
+    review: bool = False,
 ) -> int:
-    """The campaign's project, created or brought up to the current generated config.
+    """The campaign's project (or its review project), created or brought up to the current
+    generated config.
 
     Creation is a write that must happen once: after an uncertain outcome the project is
     looked up by its title before it is created again."""
-    config = label_config(schema, campaign.target, campaign.description)
+    config = label_config(schema, campaign.target, campaign.description, review=review)
     client.validate_config(config)
     fields = {
         "label_config": config,

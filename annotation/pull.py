@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from annotation.adjudicate import review_campaign
 from annotation.client import LabelStudioClient
 from annotation.export import exported_tasks
 from annotation.labelconfig import EVENT, ROLE, STANCE
@@ -162,6 +163,7 @@ class PullContext:
     salt: str | None
     users: dict[int, str]
     sentences: dict[str, str]  # sentence_id -> text, as the workspace holds it
+    review: bool = False  # a review project: its decisions are ground truth
 
 
 def _task_problem(task: dict[str, Any], context: PullContext) -> str | None:
@@ -237,7 +239,7 @@ def annotation_rows(
                     "spans": spans,
                     "relations": relations,
                     "was_cancelled": cancelled,
-                    "ground_truth": bool(annotation.get("ground_truth")),
+                    "ground_truth": context.review or bool(annotation.get("ground_truth")),
                     "lead_time": _number(annotation.get("lead_time")),
                     "created_at": _text(annotation.get("created_at")),
                     "updated_at": _text(annotation.get("updated_at")),
@@ -287,9 +289,12 @@ def _merge(
     return len(merged)
 
 
-def _campaign_sentences(workspace: Workspace, campaign: str) -> tuple[dict[str, str], set[int]]:
+def _campaign_sentences(
+    workspace: Workspace, campaign: str, review: bool
+) -> tuple[dict[str, str], set[int]]:
     """(sentence_id -> text of the campaign's pushed sentences, recorded project ids)."""
-    tasks = workspace.read("tasks", tables.TASKS)
+    table, schema = ("review_tasks", tables.REVIEW_TASKS) if review else ("tasks", tables.TASKS)
+    tasks = workspace.read(table, schema, ["campaign", "sentence_id", "project_id"])
     tasks = tasks.filter(pc.equal(tasks["campaign"], campaign))
     wanted = pa.array(sorted(set(tasks["sentence_id"].to_pylist())), pa.string())
     texts: dict[str, str] = {}
@@ -308,26 +313,32 @@ def pull_campaign(
     salt: str | None,
     *,
     full: bool = False,
+    review: bool = False,
 ) -> PullReport:
-    """Bring the campaign's annotations up to date with the server.
+    """Bring the campaign's annotations (or its review decisions) up to date with the server.
 
     Only tasks updated since the last pull are read (all of them with `full`); what they hold
-    now replaces what the workspace held for them, so deletions are seen too.
+    now replaces what the workspace held for them, so deletions are seen too. Review decisions
+    are kept in their own shard, as ground-truth rows of the campaign.
     """
-    report = PullReport(campaign.name)
-    sentences, projects = _campaign_sentences(workspace, campaign.name)
-    project_id = find_project(client, campaign, projects)
+    source = review_campaign(campaign) if review else campaign
+    shard = source.name
+    report = PullReport(shard)
+    sentences, projects = _campaign_sentences(workspace, campaign.name, review)
+    if review and not projects:
+        return report
+    project_id = find_project(client, source, projects)
     if project_id is None:
         return report
-    since = None if full else _watermark(workspace, campaign.name, project_id, salt)
+    since = None if full else _watermark(workspace, shard, project_id, salt)
     exported, watermark = exported_tasks(client, project_id, since)
     people = client.get("list users", "/api/users/").json()
     users = {int(user["id"]): str(user.get("email") or user.get("username")) for user in people}
-    context = PullContext(campaign, project_id, schema, salt, users, sentences)
+    context = PullContext(campaign, project_id, schema, salt, users, sentences, review)
     valid, invalid, report.empty = annotation_rows(client, context, exported)
     before = {
         row["annotation_id"]: row["updated_at"]
-        for row in _existing(workspace, "annotations", campaign.name)
+        for row in _existing(workspace, "annotations", shard)
     }
     seen = {row["annotation_id"] for row in valid}
     report.new = sum(row["annotation_id"] not in before for row in valid)
@@ -338,30 +349,26 @@ def pull_campaign(
     replace = None if since is None else {int(task["id"]) for task in exported}
     if replace is not None:
         gone = [
-            row for row in _existing(workspace, "annotations", campaign.name)
+            row for row in _existing(workspace, "annotations", shard)
             if row["task_id"] in replace and row["annotation_id"] not in seen
         ]  # fmt: skip
         report.removed = len(gone)
     else:
         report.removed = len(set(before) - seen)
-    report.annotations = _merge(
-        workspace, "annotations", campaign.name, tables.ANNOTATIONS, valid, replace
-    )
+    report.annotations = _merge(workspace, "annotations", shard, tables.ANNOTATIONS, valid, replace)
     report.invalid = _merge(
-        workspace, "invalid_annotations", campaign.name, tables.INVALID_ANNOTATIONS, invalid,
+        workspace, "invalid_annotations", shard, tables.INVALID_ANNOTATIONS, invalid,
         replace,
     )  # fmt: skip
     state = [
         {
-            "campaign": campaign.name,
+            "campaign": shard,
             "project_id": project_id,
             "watermark": watermark,
             "salt": salt_fingerprint(salt),
         }
     ]
-    workspace.write_shard(
-        "pull_state", campaign.name, pa.Table.from_pylist(state, tables.PULL_STATE)
-    )
+    workspace.write_shard("pull_state", shard, pa.Table.from_pylist(state, tables.PULL_STATE))
     report.tasks = len(exported)
     report.rejected = len(invalid)
     return report

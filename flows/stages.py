@@ -52,6 +52,11 @@ def pull_flow(settings: Settings, full: bool = False) -> str | State:
     return expected(jobs.run_pull, settings, full)
 
 
+@flow(name="adjudicate")
+def adjudicate_flow(settings: Settings, campaign: str) -> str | State:
+    return expected(jobs.run_adjudicate, settings, campaign)
+
+
 @flow(name="publish")
 def publish_flow(
     settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None

@@ -238,6 +238,18 @@ def dataset_card(
         if s["mean_agreement"] is not None
         else "no sentence has two annotators yet, so agreement cannot be measured"
     )
+    review = manifest.get("annotation_review") or {}
+    rejected = review.get("rejected") or {}
+    rejected_text = (
+        f"{sum(rejected.values())} annotations were rejected by the schema checks and are not "
+        "in this dataset:\n\n"
+        + _table(
+            "| reason | annotations |",
+            [f"| {_inline(reason, 160)} | {count} |" for reason, count in rejected.items()],
+        )
+        if rejected
+        else "No annotation was rejected by the schema checks."
+    )
     campaigns = "\n".join(
         f"- `{_inline(c.name)}`: stance toward {_inline(c.target)}"
         + (f" ({_inline(c.description, 200)})" if c.description else "")
@@ -271,6 +283,10 @@ long = load_dataset("path/to/this/folder", "annotations")   # one row per annota
 - Label schema `{_inline(schema.name)}` v{schema.version}, fingerprint
   `{schema.fingerprint}`; published table layout v{manifest["tables_version"]}
 
+Rejected and adjudicated annotations: {rejected_text}
+{review.get("adjudicated", 0)} sentence rows carry a reviewer's decision (`adjudicated`):
+their annotators disagreed and `newsdesk adjudicate` sent them to a review project.
+
 Campaigns (one Label Studio project each):
 
 {campaigns or "- none configured"}
@@ -282,7 +298,8 @@ Campaigns (one Label Studio project each):
   the aggregated `stance` (a `ClassLabel`, -1 when unlabeled) and `stance_agreement`, `events`
   (trigger spans with a `ClassLabel` type and offsets into the sentence), `arguments` (role
   spans; `event` is the index in `events` of the trigger the argument is linked to, -1 when
-  unlinked), `annotator_count` and every annotator's own stance in `annotator_labels`.
+  unlinked), `annotator_count`, `adjudicated` (a reviewer decided the labels) and every
+  annotator's own stance in `annotator_labels`.
 - `articles`: the cleaned bodies with their metadata, one row per article.
 - `annotations`: every annotation as exported (long format), its own events and arguments
   linked the same way, and whether it was skipped or is ground truth.

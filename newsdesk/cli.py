@@ -157,6 +157,19 @@ def pull(
     out.print(_run(_settings(config, workspace), no_prefect, "pull", full), highlight=False)
 
 
+@app.command()
+def adjudicate(
+    campaign: Annotated[str, typer.Argument(help="The campaign whose disagreements to review")],
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    no_prefect: NoPrefectOption = False,
+) -> None:
+    """Push sentences whose annotators disagree to the campaign's review project; `pull`
+    brings the reviewer's decisions back as ground truth."""
+    settings = _settings(config, workspace)
+    out.print(_run(settings, no_prefect, "adjudicate", campaign), highlight=False)
+
+
 def _provenance(settings: Settings) -> dict[str, str]:
     """The code and configuration a version was made with, for its manifest."""
     import hashlib

@@ -57,6 +57,7 @@ def sentence_features(schema: LabelSchema) -> datasets.Features:
             "events": event_feature(schema),
             "arguments": argument_feature(schema),
             "annotator_count": datasets.Value("int32"),
+            "adjudicated": datasets.Value("bool"),  # a reviewer's decision set the labels
             "annotator_labels": [{"annotator": datasets.Value("string"), "stance": stance}],
         }
     )

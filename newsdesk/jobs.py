@@ -70,9 +70,30 @@ def run_pull(settings: Settings, full: bool = False) -> str:
         workspace = Workspace(settings.workspace_uri)
         salt = pseudonym_salt(settings.state_path) if settings.labelstudio.pseudonymize else None
         return "\n".join(
-            pull_campaign(workspace, client, campaign, schema, salt, full=full).summary()
+            pull_campaign(
+                workspace, client, campaign, schema, salt, full=full, review=review
+            ).summary()
             for campaign in settings.campaigns
+            for review in (False, True)
+            if not review or workspace.has_shard("review_tasks", campaign.name)
         )
+
+
+def run_adjudicate(settings: Settings, campaign_name: str) -> str:
+    """Push the sentences the campaign's annotators disagree on to its review project."""
+    from annotation.adjudicate import adjudicate_campaign
+    from annotation.connection import connect
+    from newsdesk.config import ConfigError
+
+    campaign = next((c for c in settings.campaigns if c.name == campaign_name), None)
+    if campaign is None:
+        names = ", ".join(c.name for c in settings.campaigns) or "none configured"
+        raise ConfigError(f"no campaign named {campaign_name!r} (campaigns: {names})")
+    with workspace_lock(settings, "adjudicate"):
+        client = connect(settings)
+        schema = load_label_schema(settings.schema_path)
+        workspace = Workspace(settings.workspace_uri)
+        return adjudicate_campaign(workspace, client, campaign, schema).summary()
 
 
 def run_publish(
@@ -93,7 +114,8 @@ def run_agreement(settings: Settings, out: str = "reports") -> str:
     from schemas import tables
 
     schema = load_label_schema(settings.schema_path)
-    rows = Workspace(settings.workspace_uri).read("annotations", tables.ANNOTATIONS).to_pylist()
+    everything = Workspace(settings.workspace_uri).read("annotations", tables.ANNOTATIONS)
+    rows = [row for row in everything.to_pylist() if not row["ground_truth"]]  # reviewers' own
     folder = settings.path(out)
     folder.mkdir(parents=True, exist_ok=True)
     printed = []

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -196,11 +197,29 @@ def _aggregate_row(notes: list[dict[str, Any]], labels: _Labels, share: float) -
             _span_row(s, labels.roles, link) for s, link in zip(arguments, links, strict=True)
         ],
         "annotator_count": result.annotators,
+        "adjudicated": bool(truth),
         "annotator_labels": [
             {"annotator": n["annotator"], "stance": labels.stance.get(n["stance"] or "", -1)}
             for n in sorted(done, key=lambda n: (n["annotator"], n["annotation_id"]))
         ],
     }
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without its particulars (quoted text, numbers), so like reasons count together."""
+    general = re.sub(r"'[^']*'|\"[^\"]*\"|\[[^\]]*\]|\d+", "…", reason)
+    return re.sub(r"\s+", " ", general).strip()[:120]
+
+
+def annotation_review(workspace: Workspace, data: dict[str, dict[str, pa.Table]]) -> dict:
+    """What the card reports of the annotations behind this version: how many were rejected
+    by `pull` and why, and how many sentence rows a reviewer's decision set."""
+    invalid = workspace.read("invalid_annotations", tables.INVALID_ANNOTATIONS, ["reason"])
+    rejected = Counter(_reason_kind(reason) for reason in invalid["reason"].to_pylist())
+    adjudicated = sum(
+        pc.sum(table["adjudicated"]).as_py() or 0 for table in data["sentences"].values()
+    )
+    return {"rejected": dict(sorted(rejected.items())), "adjudicated": adjudicated}
 
 
 # --- building the tables ----------------------------------------------------------------------
@@ -296,6 +315,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
         "events": [],
         "arguments": [],
         "annotator_count": 0,
+        "adjudicated": False,
         "annotator_labels": [],
     }
     label_columns = list(default)
@@ -607,6 +627,7 @@ def publish(
                 for config, splits in data.items()
             },
             "changes": counts,
+            "annotation_review": annotation_review(workspace, data),
             **(provenance or {}),
             "files": files,
         }

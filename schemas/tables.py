@@ -107,6 +107,16 @@ TASKS = pa.schema(
     ]
 )
 
+REVIEW_TASKS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("sentence_id", pa.string()),
+        ("project_id", pa.int64()),
+        ("task_id", pa.int64()),
+        ("opinions", pa.string()),  # digest of the side-by-side table the task shows
+    ]
+)
+
 SPAN = pa.struct(
     [
         ("id", pa.string()),
