@@ -10,7 +10,7 @@ if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get > /dev/null && [ "$(id -u)" = 0 ]; then
     echo "newsdesk: installing chromium and an emoji font from Debian for the browser tests"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       chromium fonts-noto-color-emoji > /dev/null
   else
     echo "newsdesk: no /usr/bin/chromium (apt-get install chromium as root): browser tests skip"
