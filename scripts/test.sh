@@ -8,10 +8,10 @@ bash scripts/bootstrap.sh
 .venv/bin/newsdesk labelstudio install
 if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get > /dev/null && [ "$(id -u)" = 0 ]; then
-    echo "newsdesk: installing chromium and an emoji font from Debian for the browser tests"
+    echo "newsdesk: installing chromium and emoji and CJK fonts from Debian for the browser tests"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      chromium fonts-noto-color-emoji > /dev/null
+      chromium fonts-noto-color-emoji fonts-wqy-zenhei > /dev/null
   else
     echo "newsdesk: no /usr/bin/chromium (apt-get install chromium as root): browser tests skip"
   fi
