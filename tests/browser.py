@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
+NO_CHROMIUM = "browser tests need Debian's chromium (scripts/test.sh installs it as root)"
+NO_PLAYWRIGHT = "browser tests need the playwright package (a dev dependency: uv sync)"
 SENTENCE_TEXT = ".nd-sentence .lsf-richtext__container"
 
 
@@ -41,11 +43,11 @@ def launched_browser() -> Iterator[Any]:
     """A headless Chromium, or a skip that says what is missing."""
     executable = chromium_executable()
     if executable is None:
-        pytest.skip("browser tests need Debian's chromium (scripts/test.sh installs it)")
+        pytest.skip(NO_CHROMIUM)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser tests need the playwright package (a dev dependency)")
+        pytest.skip(NO_PLAYWRIGHT)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         try:

@@ -27,10 +27,23 @@ from annotation.prelabel import KeywordTagger
 from annotation.projects import ensure_project, show_predictions
 from newsdesk.config import Campaign
 from newsdesk.labelschema import load_label_schema
-from tests.browser import VIEWPORT, Annotator, launched_browser, screenshot_on_failure
+from tests.browser import (
+    NO_CHROMIUM,
+    NO_PLAYWRIGHT,
+    VIEWPORT,
+    Annotator,
+    chromium_executable,
+    launched_browser,
+    screenshot_on_failure,
+)
 from tests.conftest import sign_up
 
-pytestmark = pytest.mark.labelstudio
+# skipped before Label Studio starts when there is no browser to drive
+pytestmark = [
+    pytest.mark.labelstudio,
+    pytest.mark.skipif(chromium_executable() is None, reason=NO_CHROMIUM),
+]
+pytest.importorskip("playwright", reason=NO_PLAYWRIGHT)
 SCHEMA = load_label_schema()
 TAGGER = KeywordTagger.from_schema(SCHEMA)
 HOTKEYS = {
