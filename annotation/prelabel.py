@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotation.labelconfig import EVENT, SENTENCE
-from annotation.offsets import to_utf16
+from annotation.offsets import to_labelstudio
 from newsdesk.labelschema import LabelSchema
 
 
@@ -53,7 +53,7 @@ class KeywordTagger:
         return sorted(found, key=lambda span: span[1])
 
     def result(self, sentence: str) -> list[dict[str, Any]]:
-        """A Label Studio result list, offsets in UTF-16 units as its front end expects."""
+        """A Label Studio result list, offsets in the units its front end draws by."""
         return [
             {
                 "id": f"kw{index}",
@@ -61,8 +61,8 @@ class KeywordTagger:
                 "to_name": SENTENCE,
                 "type": "labels",
                 "value": {
-                    "start": to_utf16(sentence, start),
-                    "end": to_utf16(sentence, end),
+                    "start": to_labelstudio(sentence, start),
+                    "end": to_labelstudio(sentence, end),
                     "text": sentence[start:end],
                     "labels": [label],
                 },

@@ -321,7 +321,7 @@ split approaches its ratio, and an article keeps its split as the dataset grows.
 3. Segment: bodies are split into sentences by rules, with `start`/`end` offsets into the
    cleaned body (`body[start:end] == text`) and the paragraph index.
 4. Annotate: each campaign's sentences are labeled in Label Studio; annotators see the sentence
-   with its neighbours. Span offsets are converted from Label Studio's UTF-16 units.
+   with its neighbours. Span offsets are Python string indices, as Label Studio counts them.
 5. Aggregate: the stance is the majority of annotators (ties stay -1; a ground-truth annotation
    overrides); a span is kept when at least half of the annotators marked an overlapping span
    of the same type (its most common extent wins); an argument is linked to the kept trigger

@@ -1,4 +1,4 @@
-"""The label schema drives the labeling config; offsets convert at the Label Studio boundary."""
+"""The label schema drives the labeling config and the instructions."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from annotation.labelconfig import instructions, label_config
-from annotation.offsets import from_utf16, to_utf16
 from newsdesk.labelschema import LabelSchema, load_label_schema
 from schemas import LABEL_SCHEMA_PATH
 
@@ -54,20 +51,3 @@ def test_fingerprint_changes_when_labels_are_reordered_but_not_with_descriptions
     assert LabelSchema.model_validate(raw).fingerprint == base
     raw["stance"]["labels"].reverse()
     assert LabelSchema.model_validate(raw).fingerprint != base
-
-
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
-def test_utf16_offsets_round_trip(text: str) -> None:
-    for index in range(len(text) + 1):
-        offset = to_utf16(text, index)
-        assert offset == len(text[:index].encode("utf-16-le")) // 2
-        assert from_utf16(text, offset) == index
-
-
-def test_utf16_offset_inside_a_surrogate_pair_is_refused() -> None:
-    text = "a😀b"
-    assert to_utf16(text, 2) == 3
-    with pytest.raises(ValueError):
-        from_utf16(text, 2)
-    with pytest.raises(ValueError):
-        from_utf16(text, 9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotation.aggregate import aggregate, majority_stance
-from annotation.offsets import to_utf16
+from annotation.offsets import to_labelstudio
 from annotation.pull import InvalidResult, parse_result, pseudonym
 from newsdesk.labelschema import load_label_schema
 
@@ -16,8 +16,8 @@ SENTENCE = "Kim 😀 warned Seoul (서울) and Mont\u00e9re\u0301al on Friday."
 def _span(word: str, label: str = "warning_threat", name: str = "event", **extra) -> dict:
     start = SENTENCE.index(word)
     value = {
-        "start": to_utf16(SENTENCE, start),
-        "end": to_utf16(SENTENCE, start + len(word)),
+        "start": to_labelstudio(SENTENCE, start),
+        "end": to_labelstudio(SENTENCE, start + len(word)),
         "text": word,
         "labels": [label],
     }
@@ -27,7 +27,7 @@ def _span(word: str, label: str = "warning_threat", name: str = "event", **extra
 STANCE = {"from_name": "stance", "type": "choices", "value": {"choices": ["against"]}}
 
 
-def test_valid_result_converts_utf16_offsets_to_python() -> None:
+def test_valid_result_converts_labelstudio_offsets_to_python() -> None:
     combining = "Mont\u00e9re\u0301al"  # a precomposed and a combining accent
     stance, spans, relations = parse_result(
         [STANCE, _span("warned"), _span("서울", "place", "role"),

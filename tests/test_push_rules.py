@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from annotation.offsets import from_utf16
+from annotation.offsets import from_labelstudio
 from annotation.prelabel import KeywordTagger
 from annotation.projects import config_labels, schema_change_problems
 from annotation.push import select_articles
@@ -62,13 +62,13 @@ def test_sample_is_seeded_and_a_subset(workspace: Workspace) -> None:
     assert len(seeds) > 1
 
 
-def test_keyword_predictions_use_utf16_offsets_and_do_not_overlap() -> None:
+def test_keyword_predictions_use_labelstudio_offsets_and_do_not_overlap() -> None:
     tagger = KeywordTagger.from_schema(load_label_schema())
     sentence = "Kim 😀 warned of a missile launch after talks, the ministry said."
     result = tagger.result(sentence)
     found = [
-        (item["value"]["labels"][0], sentence[from_utf16(sentence, item["value"]["start"]) :
-                                                from_utf16(sentence, item["value"]["end"])])
+        (item["value"]["labels"][0], sentence[from_labelstudio(sentence, item["value"]["start"]) :
+                                                from_labelstudio(sentence, item["value"]["end"])])
         for item in result
     ]  # fmt: skip
     assert found == [

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from annotation.client import LabelStudioClient
-from annotation.offsets import to_utf16
+from annotation.offsets import to_labelstudio
 from flows.pipeline import pipeline_flow
 from flows.stages import publish_flow, pull_flow, push_flow
 from newsdesk.config import Campaign, Settings, load_settings
@@ -42,7 +42,7 @@ def _tasks(client: LabelStudioClient, project_id: int) -> list[object]:
 
 
 def _label(task: object, word: str, label: str, stance: str) -> list[dict[str, object]]:
-    """A result as Label Studio's front end sends it: span offsets in UTF-16 units."""
+    """A result as Label Studio's front end sends it (offsets in its units)."""
     sentence = task.data["sentence"]  # type: ignore[attr-defined]
     start = sentence.index(word)
     end = start + len(word)
@@ -50,7 +50,7 @@ def _label(task: object, word: str, label: str, stance: str) -> list[dict[str, o
         {"from_name": "stance", "to_name": "sentence", "type": "choices",
          "value": {"choices": [stance]}},
         {"id": f"span-{task.id}", "from_name": "event", "to_name": "sentence", "type": "labels",  # type: ignore[attr-defined]
-         "value": {"start": to_utf16(sentence, start), "end": to_utf16(sentence, end),
+         "value": {"start": to_labelstudio(sentence, start), "end": to_labelstudio(sentence, end),
                    "text": word, "labels": [label]}},
     ]  # fmt: skip
 
