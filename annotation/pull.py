@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,12 +18,14 @@ from annotation.adjudicate import review_campaign
 from annotation.client import LabelStudioClient
 from annotation.export import exported_tasks
 from annotation.labelconfig import EVENT, ROLE, STANCE
-from annotation.offsets import from_utf16
+from annotation.offsets import from_labelstudio, repair_span, span_text_matches
 from annotation.projects import find_project
 from newsdesk.config import Campaign
 from newsdesk.labelschema import LabelSchema
 from newsdesk.workspace import Workspace
 from schemas import tables
+
+REPAIR_REASON = "span offsets disagreed with its text; moved to where that text is, nearby"
 
 
 class InvalidResult(ValueError):
@@ -39,6 +41,7 @@ class PullReport:
     removed: int = 0  # annotations deleted in Label Studio since the last pull
     empty: int = 0  # submitted with nothing in them: not annotations
     rejected: int = 0  # invalid annotations in this read
+    repaired: int = 0  # valid annotations in this read with a span re-anchored to its text
     annotations: int = 0  # valid annotations of the campaign after the pull
     invalid: int = 0  # invalid annotations of the campaign after the pull
 
@@ -46,7 +49,8 @@ class PullReport:
         line = (
             f"campaign {self.campaign}: {self.tasks} tasks read; "
             f"{self.new} new, {self.updated} updated, {self.removed} removed, "
-            f"{self.rejected} rejected annotations; {self.annotations} valid in all, "
+            f"{self.repaired} repaired, {self.rejected} rejected annotations; "
+            f"{self.annotations} valid in all, "
             f"{self.invalid} invalid"
         )
         if self.empty:
@@ -77,29 +81,46 @@ def _one_label(value: dict[str, Any], key: str, allowed: set[str], what: str) ->
     return labels[0]
 
 
-def _offsets(value: dict[str, Any], sentence: str) -> tuple[int, int]:
-    start, end = value.get("start"), value.get("end")
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-        raise InvalidResult(f"span offsets {start!r}-{end!r} are not numbers"[:200])
+class Parsed(NamedTuple):
+    """One annotation's labels in Python offsets."""
+
+    stance: str | None
+    spans: list[dict[str, Any]]
+    relations: list[dict[str, str]]
+    repaired: int  # spans re-anchored to where their text is
+
+
+def _place(value: dict[str, Any], sentence: str) -> tuple[int, int, bool]:
+    """(start, end, repaired) of a span in Python offsets; its `text`, when sent, is trusted
+    over offsets that disagree with it if it occurs within a few characters of them."""
+    start, end, text = value.get("start"), value.get("end"), value.get("text")
+    if text is not None and not isinstance(text, str):
+        raise InvalidResult(f"span text is {type(text).__name__}, not text")
     try:
-        start, end = from_utf16(sentence, start), from_utf16(sentence, end)
+        start, end = from_labelstudio(sentence, start), from_labelstudio(sentence, end)
+        placed = start < end and (text is None or span_text_matches(sentence, start, end, text))
     except ValueError as error:
-        raise InvalidResult(f"span outside the sentence: {error}") from None
-    if not 0 <= start < end <= len(sentence):
-        raise InvalidResult(f"span {start}-{end} outside the sentence")
-    return start, end
+        if text is None:
+            raise InvalidResult(f"span outside the sentence: {error}"[:200]) from None
+        placed = False
+    if placed:
+        return start, end, False
+    repaired = repair_span(sentence, value.get("start"), value.get("end"), text or "")
+    if repaired is None:
+        near = f" near {value.get('start')!r}-{value.get('end')!r}"
+        raise InvalidResult(f"span text {text!r} is not in the sentence{near}"[:200])
+    return repaired[0], repaired[1], True
 
 
-def parse_result(
-    result: object, sentence: str, schema: LabelSchema
-) -> tuple[str | None, list[dict[str, Any]], list[dict[str, str]]]:
-    """(stance, spans, relations) of one annotation in Python offsets; raises InvalidResult
-    for anything Label Studio stored that does not fit the schema or the sentence."""
+def parse_result(result: object, sentence: str, schema: LabelSchema) -> Parsed:
+    """One annotation in Python offsets; raises InvalidResult for anything Label Studio stored
+    that does not fit the schema or the sentence."""
     if not isinstance(result, list):
         raise InvalidResult(f"result is {type(result).__name__}, not a list")
     stance: str | None = None
     spans: list[dict[str, Any]] = []
     relations: list[dict[str, str]] = []
+    repaired = 0
     allowed = {EVENT: set(schema.events.values), ROLE: set(schema.roles.values)}
     for item in result:
         if not isinstance(item, dict):
@@ -116,11 +137,8 @@ def parse_result(
             stance = _one_label(value, "choices", set(schema.stance.values), "stance")
         elif name in allowed:
             label = _one_label(value, "labels", allowed[name], f"{name} label")
-            start, end = _offsets(value, sentence)
-            if value.get("text") is not None and sentence[start:end] != value["text"]:
-                raise InvalidResult(
-                    f"span text {value['text']!r} does not match {sentence[start:end]!r}"[:200]
-                )
+            start, end, moved = _place(value, sentence)
+            repaired += moved
             span = {"label": label, "start": start, "end": end, "text": sentence[start:end]}
             spans.append({"id": str(item.get("id")), **span})
         else:
@@ -129,12 +147,10 @@ def parse_result(
     for relation in relations:
         if relation["from_id"] not in ids or relation["to_id"] not in ids:
             raise InvalidResult("relation to a missing span")
-    return stance, spans, relations
+    return Parsed(stance, spans, relations, repaired)
 
 
-def _parse_anything(
-    result: object, sentence: str, context: PullContext
-) -> tuple[str | None, list[dict[str, Any]], list[dict[str, str]]]:
+def _parse_anything(result: object, sentence: str, context: PullContext) -> Parsed:
     """`parse_result`, with any shape it did not foresee turned into a reason too: one odd
     annotation must never stop the pull of every campaign."""
     try:
@@ -185,13 +201,24 @@ def _task_problem(task: dict[str, Any], context: PullContext) -> str | None:
     return None
 
 
+class Rows(NamedTuple):
+    """One read, sorted: every annotation is valid (some with repaired spans), invalid with
+    its reason, or an empty submission."""
+
+    valid: list[dict[str, Any]]
+    invalid: list[dict[str, Any]]
+    repaired: list[dict[str, Any]]
+    empty: int
+
+
 def annotation_rows(
     client: LabelStudioClient, context: PullContext, exported: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """(valid rows, invalid rows, empty submissions) of one read: nothing here can raise on
-    what the server stored; every annotation ends up valid, invalid with a reason, or empty."""
+) -> Rows:
+    """Sort one read into valid, invalid, repaired and empty: nothing here can raise on what
+    the server stored."""
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
+    repaired: list[dict[str, Any]] = []
     empty = 0
     campaign = context.campaign.name
     for task in exported:
@@ -209,8 +236,10 @@ def annotation_rows(
                 if problem:
                     raise InvalidResult(problem)
                 sentence = context.sentences[task["data"]["sentence_id"]]
-                stance, spans, relations = (
-                    (None, [], []) if cancelled else _parse_anything(result, sentence, context)
+                parsed = (
+                    Parsed(None, [], [], 0)
+                    if cancelled
+                    else _parse_anything(result, sentence, context)
                 )
             except InvalidResult as error:
                 link = client.task_link(context.project_id, task_id)
@@ -224,6 +253,16 @@ def annotation_rows(
                     }
                 )
                 continue
+            if parsed.repaired:
+                repaired.append(
+                    {
+                        "campaign": campaign,
+                        "task_id": task_id,
+                        "annotation_id": annotation_id,
+                        "spans": parsed.repaired,
+                        "reason": REPAIR_REASON,
+                    }
+                )
             author = annotation.get("completed_by")
             author_id = author.get("id") if isinstance(author, dict) else author
             identity = context.users.get(author_id, str(author_id))  # type: ignore[arg-type]
@@ -235,9 +274,9 @@ def annotation_rows(
                     "sentence_id": task["data"]["sentence_id"],
                     "annotation_id": annotation_id,
                     "annotator": pseudonym(identity, context.salt),
-                    "stance": stance,
-                    "spans": spans,
-                    "relations": relations,
+                    "stance": parsed.stance,
+                    "spans": parsed.spans,
+                    "relations": parsed.relations,
                     "was_cancelled": cancelled,
                     "ground_truth": context.review or bool(annotation.get("ground_truth")),
                     "lead_time": _number(annotation.get("lead_time")),
@@ -245,7 +284,7 @@ def annotation_rows(
                     "updated_at": _text(annotation.get("updated_at")),
                 }
             )
-    return valid, invalid, empty
+    return Rows(valid, invalid, repaired, empty)
 
 
 def salt_fingerprint(salt: str | None) -> str:
@@ -335,7 +374,8 @@ def pull_campaign(
     people = client.get("list users", "/api/users/").json()
     users = {int(user["id"]): str(user.get("email") or user.get("username")) for user in people}
     context = PullContext(campaign, project_id, schema, salt, users, sentences, review)
-    valid, invalid, report.empty = annotation_rows(client, context, exported)
+    valid, invalid, repaired, report.empty = annotation_rows(client, context, exported)
+    report.repaired = len(repaired)
     before = {
         row["annotation_id"]: row["updated_at"]
         for row in _existing(workspace, "annotations", shard)
@@ -356,6 +396,7 @@ def pull_campaign(
     else:
         report.removed = len(set(before) - seen)
     report.annotations = _merge(workspace, "annotations", shard, tables.ANNOTATIONS, valid, replace)
+    _merge(workspace, "repaired_annotations", shard, tables.REPAIRED_ANNOTATIONS, repaired, replace)
     report.invalid = _merge(
         workspace, "invalid_annotations", shard, tables.INVALID_ANNOTATIONS, invalid,
         replace,

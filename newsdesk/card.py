@@ -250,6 +250,10 @@ def dataset_card(
         if rejected
         else "No annotation was rejected by the schema checks."
     )
+    repaired = review.get("repaired") or {}
+    if repaired:
+        listed = "; ".join(f"{_inline(r, 160)} ({n})" for r, n in repaired.items())
+        rejected_text += f" {sum(repaired.values())} annotations were kept after repair: {listed}."
     campaigns = "\n".join(
         f"- `{_inline(c.name)}`: stance toward {_inline(c.target)}"
         + (f" ({_inline(c.description, 200)})" if c.description else "")

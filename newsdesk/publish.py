@@ -212,14 +212,20 @@ def _reason_kind(reason: str) -> str:
 
 
 def annotation_review(workspace: Workspace, data: dict[str, dict[str, pa.Table]]) -> dict:
-    """What the card reports of the annotations behind this version: how many were rejected
-    by `pull` and why, and how many sentence rows a reviewer's decision set."""
+    """What the card reports of the annotations behind this version: how many `pull` rejected
+    or repaired and why, and how many sentence rows a reviewer's decision set."""
     invalid = workspace.read("invalid_annotations", tables.INVALID_ANNOTATIONS, ["reason"])
     rejected = Counter(_reason_kind(reason) for reason in invalid["reason"].to_pylist())
+    fixed = workspace.read("repaired_annotations", tables.REPAIRED_ANNOTATIONS, ["reason"])
+    repaired = Counter(fixed["reason"].to_pylist())
     adjudicated = sum(
         pc.sum(table["adjudicated"]).as_py() or 0 for table in data["sentences"].values()
     )
-    return {"rejected": dict(sorted(rejected.items())), "adjudicated": adjudicated}
+    return {
+        "rejected": dict(sorted(rejected.items())),
+        "repaired": dict(sorted(repaired.items())),
+        "adjudicated": adjudicated,
+    }
 
 
 # --- building the tables ----------------------------------------------------------------------

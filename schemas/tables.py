@@ -158,6 +158,16 @@ INVALID_ANNOTATIONS = pa.schema(
     ]
 )
 
+REPAIRED_ANNOTATIONS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("task_id", pa.int64()),
+        ("annotation_id", pa.int64()),
+        ("spans", pa.int32()),  # spans of the annotation that were re-anchored
+        ("reason", pa.string()),
+    ]
+)
+
 PULL_STATE = pa.schema(
     [
         ("campaign", pa.string()),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from annotation.client import LabelStudioClient
 from annotation.push import push_campaign
-from annotation.server import LocalLabelStudio
+from annotation.server import LocalLabelStudio, invite_link
 from newsdesk.clean import clean
 from newsdesk.config import load_settings
 from newsdesk.ingest import ingest
@@ -43,7 +43,7 @@ def main(out: Path) -> None:
         campaign = load_settings(ROOT / "newsdesk.toml").campaigns[0]
         report = push_campaign(workspace, client, campaign, load_label_schema())
         email, password = "annotator@example.org", "Annotate-2026!"
-        sign_up(url, email, password)
+        sign_up(invite_link(client), email, password).raise_for_status()
         with launched_browser() as browser:
             page = browser.new_page(viewport=VIEWPORT)
             annotator = Annotator(page, url)

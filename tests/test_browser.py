@@ -25,6 +25,7 @@ from annotation.labelconfig import EVENT, ROLE, STANCE
 from annotation.offsets import from_labelstudio, labelstudio_text, span_text_matches
 from annotation.prelabel import KeywordTagger
 from annotation.projects import ensure_project, show_predictions
+from annotation.server import invite_link
 from newsdesk.config import Campaign
 from newsdesk.labelschema import load_label_schema
 from tests.browser import (
@@ -149,10 +150,12 @@ def project(tmp_path: Path, ls_client: LabelStudioClient) -> Iterator[tuple[int,
 
 
 @pytest.fixture()
-def annotator(tmp_path: Path, labelstudio: dict[str, object]) -> Iterator[Annotator]:
+def annotator(
+    tmp_path: Path, labelstudio: dict[str, object], ls_client: LabelStudioClient
+) -> Iterator[Annotator]:
     url = str(labelstudio["url"])
     email, password = f"{tmp_path.name}@example.org", "Annotate-2026!"
-    sign_up(url, email, password)
+    sign_up(invite_link(ls_client), email, password).raise_for_status()
     with launched_browser() as browser:
         page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(20_000)

@@ -29,7 +29,7 @@ STANCE = {"from_name": "stance", "type": "choices", "value": {"choices": ["again
 
 def test_valid_result_converts_labelstudio_offsets_to_python() -> None:
     combining = "Mont\u00e9re\u0301al"  # a precomposed and a combining accent
-    stance, spans, relations = parse_result(
+    stance, spans, relations, repaired = parse_result(
         [STANCE, _span("warned"), _span("서울", "place", "role"),
          _span(combining, "place", "role"),
          {"type": "relation", "from_id": "warned", "to_id": "서울"}],
@@ -43,6 +43,16 @@ def test_valid_result_converts_labelstudio_offsets_to_python() -> None:
         ("place", combining),
     ]
     assert relations == [{"from_id": "warned", "to_id": "서울"}]
+    assert repaired == 0
+
+
+def test_a_span_whose_offsets_are_off_but_whose_text_is_near_is_repaired() -> None:
+    start = SENTENCE.index("Seoul")
+    off_by_two = _span("Seoul", "place", "role", start=start + 2, end=start + 7)
+    parsed = parse_result([STANCE, off_by_two], SENTENCE, SCHEMA)
+    assert parsed.repaired == 1
+    (span,) = parsed.spans
+    assert (span["start"], span["end"], span["text"]) == (start, start + 5, "Seoul")
 
 
 @pytest.mark.parametrize(
@@ -50,8 +60,9 @@ def test_valid_result_converts_labelstudio_offsets_to_python() -> None:
     [
         ([{"from_name": "stance", "type": "choices", "value": {"choices": ["angry"]}}], "stance"),
         ([_span("warned", "coup")], "unknown event label"),
-        ([_span("warned", start=0, end=99)], "outside"),
-        ([_span("warned", text="warns")], "does not match"),
+        ([_span("warned", start=0, end=99, text=None)], "outside"),
+        ([_span("warned", start=40, end=46)], "'warned' is not in the sentence near 40-46"),
+        ([_span("warned", text="warns")], "'warns' is not in the sentence"),
         ([_span("warned"), {"type": "relation", "from_id": "warned", "to_id": "x"}], "missing"),
         ([{"from_name": "mood", "type": "choices", "value": {}}], "unknown control"),
     ],
