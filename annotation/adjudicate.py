@@ -129,9 +129,10 @@ def adjudicate_campaign(
     known = {r["sentence_id"]: r for r in recorded if r["project_id"] == report.project_id}
     if not disputed:
         return report
+    every, _ = payloads(workspace, _articles_of(workspace, set(disputed)), campaign)
     work = [
         {**payload, "opinions": opinions_html(disputed[payload["sentence_id"]])}
-        for payload in payloads(workspace, _articles_of(workspace, set(disputed)), campaign)
+        for payload in every
         if payload["sentence_id"] in disputed
     ]
     stale = [

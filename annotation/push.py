@@ -44,13 +44,17 @@ class PushReport:
     already_pushed: int = 0
     imported: int = 0
     predictions: int = 0
+    left_out: int = 0  # sentences past max_sentences_per_article
 
     def summary(self) -> str:
-        return (
+        line = (
             f"campaign {self.campaign} (project {self.project_id}): {self.selected_articles} "
             f"articles, {self.sentences} sentences, {self.imported} new tasks, "
             f"{self.already_pushed} already in Label Studio, {self.predictions} pre-annotated"
         )
+        if self.left_out:
+            line += f"; {self.left_out} sentences past max_sentences_per_article not pushed"
+        return line
 
 
 def matches(article: dict[str, Any], campaign: Campaign, pattern: re.Pattern[str] | None) -> bool:
@@ -123,10 +127,16 @@ def task_data(
 
 
 def payloads(
-    workspace: Workspace, chosen: list[tuple[str, str]], campaign: Campaign
-) -> list[dict[str, Any]]:
-    """Every task payload of the chosen articles, in priority order; each shard read once."""
+    workspace: Workspace,
+    chosen: list[tuple[str, str]],
+    campaign: Campaign,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """(task payloads of the chosen articles in priority order, sentences left out): at most
+    `limit` sentences of an article, its first ones, so one huge record cannot flood the
+    project. Each shard is read once."""
     by_article: dict[str, list[dict[str, Any]]] = {}
+    left_out = 0
     wanted: dict[str, set[str]] = {}
     for shard, article in chosen:
         wanted.setdefault(shard, set()).add(article)
@@ -142,8 +152,11 @@ def payloads(
             grouped.setdefault(row["article_id"], []).append(row)
         for article in bodies.to_pylist():
             rows = grouped.get(article["article_id"], [])
-            by_article[article["article_id"]] = list(task_data(rows, article, campaign))
-    return [payload for _, article in chosen for payload in by_article.get(article, [])]
+            made = list(task_data(rows, article, campaign))
+            left_out += max(0, len(made) - limit) if limit else 0
+            by_article[article["article_id"]] = made[:limit] if limit else made
+    ordered = [payload for _, article in chosen for payload in by_article.get(article, [])]
+    return ordered, left_out
 
 
 def existing_tasks(
@@ -336,6 +349,7 @@ def push_campaign(
     schema: LabelSchema,
     *,
     predictions: bool = True,
+    max_sentences_per_article: int | None = None,
 ) -> PushReport:
     """Push one campaign: select, skip what has a task, import the rest, pre-annotate."""
     tagger = KeywordTagger.from_schema(schema) if predictions else None
@@ -349,7 +363,7 @@ def push_campaign(
     )
     chosen = select_articles(workspace, campaign)
     report.selected_articles = len(chosen)
-    work = payloads(workspace, chosen, campaign)
+    work, report.left_out = payloads(workspace, chosen, campaign, max_sentences_per_article)
     report.sentences = len(work)
     texts = {str(p["sentence_id"]): str(p["sentence"]) for p in work}
     pending = [p for p in work if p["sentence_id"] not in done]

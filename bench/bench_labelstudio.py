@@ -142,7 +142,7 @@ def main() -> None:
             client = LabelStudioClient(str(state["url"]), str(state["token"]))
             workspace = synthetic_workspace(Path(tmp) / "ws", args.sentences)
             campaign = Campaign(name="bench-plain", target="X")
-            data = payloads(workspace, select_articles(workspace, campaign), campaign)
+            data, _ = payloads(workspace, select_articles(workspace, campaign), campaign)
             n = len(data)
             bare = bare_import(client, data, label_config(schema))
             tagger = KeywordTagger.from_schema(schema)

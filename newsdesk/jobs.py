@@ -52,9 +52,12 @@ def run_push(settings: Settings) -> str:
         client = connect(settings)
         schema = load_label_schema(settings.schema_path)
         workspace = Workspace(settings.workspace_uri)
-        predictions = settings.labelstudio.predictions
+        options = {
+            "predictions": settings.labelstudio.predictions,
+            "max_sentences_per_article": settings.max_sentences_per_article,
+        }
         return "\n".join(
-            push_campaign(workspace, client, campaign, schema, predictions=predictions).summary()
+            push_campaign(workspace, client, campaign, schema, **options).summary()
             for campaign in settings.campaigns
         )
 

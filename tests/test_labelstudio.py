@@ -163,3 +163,18 @@ def test_status_keeps_the_password_and_invite_links_can_be_retired(
     assert new != old
     assert sign_up(old, "late@example.org", "Pw-2026-x!").status_code == 403
     assert sign_up(new, "late@example.org", "Pw-2026-x!").status_code == 200
+
+
+def test_push_takes_at_most_max_sentences_per_article(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path
+) -> None:
+    campaign = _campaign(tmp_path)
+    report = push_campaign(
+        workspace, ls_client, campaign, SCHEMA, predictions=False, max_sentences_per_article=2
+    )
+    per_article: dict[str, int] = {}
+    for task in _tasks(ls_client, report.project_id):
+        per_article[task.data["article_id"]] = per_article.get(task.data["article_id"], 0) + 1
+    assert per_article and max(per_article.values()) == 2
+    assert report.left_out > 0 and report.imported == report.sentences == sum(per_article.values())
+    assert "past max_sentences_per_article not pushed" in report.summary()
