@@ -123,6 +123,9 @@ def instructions(schema: LabelSchema, target: str, target_description: str = "")
         "trigger</b>: click the argument span, press Alt+R, then click the trigger span; the "
         "link appears under Relations. Each argument links to one trigger.</p>"
         f"{_items(schema.roles.labels)}"
+        "<p>Work in <b>Label All Tasks</b>: it gives you each sentence once and shows you "
+        "only your own labels. Please do not open other people's tasks from the task list: "
+        "agreement is measured on labels made without seeing each other's.</p>"
         "<p>Submit with Ctrl+Enter. Use Skip only when the sentence cannot be read (broken "
         "text, another language); a skipped sentence counts as not labeled.</p>"
     )

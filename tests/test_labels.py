@@ -33,6 +33,27 @@ def test_instructions_carry_descriptions_escaped() -> None:
     assert all(label.description.split()[0] in html for label in schema.events.types)
 
 
+def test_instructions_say_how_to_mark_and_link_with_every_key() -> None:
+    schema = load_label_schema()
+    html = instructions(schema, "Russia", "The Russian state.")
+    for label in [*schema.stance.labels, *schema.events.types, *schema.roles.labels]:
+        assert f"<b>{label.value}</b> [key {label.hotkey}]" in html
+    assert "first press the key" in html and "Alt+R" in html and "Label All Tasks" in html
+
+
+def test_the_task_view_sets_the_sentence_apart_and_names_the_target() -> None:
+    schema = load_label_schema()
+    root = ET.fromstring(label_config(schema, "Russia", "The Russian state & its forces."))
+    boxed = [v for v in root.iter("View") if v.get("className") == "nd-sentence"]
+    assert [t.get("name") for t in boxed[0].iter("Text")] == ["sentence"]
+    headers = [h.get("value") for h in root.iter("Header")]
+    assert "Stance of the highlighted sentence toward Russia" in headers
+    assert "Russia: The Russian state & its forces." in headers
+    review = ET.fromstring(label_config(schema, "Russia", "", review=True))
+    assert [h.get("name") for h in review.iter("HyperText")] == ["opinions"]
+    assert not list(root.iter("HyperText"))
+
+
 def _raw() -> dict:
     return yaml.safe_load(LABEL_SCHEMA_PATH.read_text(encoding="utf-8"))
 
