@@ -148,6 +148,23 @@ class Annotator:
             arg=[SENTENCE_TEXT, text],
         )
 
+    def click_region(self, text: str) -> None:
+        """Click the middle of the region drawn over exactly `text` (its first part)."""
+        box = self.page.locator(SENTENCE_TEXT).first.evaluate(_REGION_BOX_JS, text)
+        assert box, f"no region is drawn over {text!r}; regions: {self.highlighted()!r}"
+        self.page.mouse.click(box["x"], box["y"])
+
+    def link(self, argument: str, trigger: str) -> None:
+        """Draw a relation as the instructions say: click the argument span, press Alt+R
+        (Label Studio's "region:relation" hotkey), then click the trigger span."""
+        self.click_region(argument)
+        self.press("Alt+r")
+        self.click_region(trigger)
+
+    def chosen_stances(self) -> int:
+        """How many stance choices are checked on the task shown."""
+        return self.page.locator("input[type=radio]:checked").count()
+
     def skip(self) -> None:
         """Skip the task shown and wait for the next one."""
         before = self.sentence()
@@ -178,6 +195,24 @@ _REGIONS_JS = """(line) => {
     regions.set(name, (regions.get(name) || "") + span.textContent);
   }
   return [...regions.values()];
+}"""
+
+# The middle of the first element of the region whose text is exactly `text`.
+_REGION_BOX_JS = """(line, text) => {
+  const regions = new Map();
+  for (const span of line.querySelectorAll(".htx-highlight")) {
+    const name = [...span.classList].find(c => /^htx-highlight-./.test(c)) || span;
+    const region = regions.get(name) || {text: "", first: span};
+    region.text += span.textContent;
+    regions.set(name, region);
+  }
+  for (const region of regions.values()) {
+    if (region.text === text) {
+      const box = region.first.getBoundingClientRect();
+      return {x: box.left + box.width / 2, y: box.top + box.height / 2};
+    }
+  }
+  return null;
 }"""
 
 # Screen points just inside the first and the last character of a word's first occurrence.

@@ -1,10 +1,16 @@
-"""Label Studio's own front end in a real browser: what an annotator sees and what it sends.
+"""Label Studio's own front end in a real browser: the whole round trip of two annotators.
 
-An annotator signs up, logs in through the form, opens "Label All Tasks", checks that the
-keyword pre-annotations are drawn over the keywords, chooses the stance with its hotkey, picks
-a label with its hotkey and drags the mouse over a word, and submits. The stored results are
-then read back through the API: their offsets, converted by annotation/offsets.py, must point
-at exactly the words that were selected. The sentences hold what breaks offset arithmetic.
+newsdesk's push makes the tasks from a workspace whose articles are the sentences below (they
+hold what breaks offset arithmetic), with keyword pre-annotations. Two annotators sign up
+through the invite link and log in through the form, each in a browser of their own, and both
+label every sentence through "Label All Tasks": each checks that the keyword pre-annotations,
+and nothing else, are drawn over the sentence (the second must not see the first one's labels),
+chooses the stance with its hotkey, picks a label with its hotkey and drags the mouse over the
+words, links an argument to its trigger (click, Alt+R, click), and submits. The stored results
+are read back through the API: their offsets, converted by annotation/offsets.py, must point
+at exactly the words that were selected. Then newsdesk pulls and publishes, and the dataset
+`datasets.load_dataset` reads must hold exactly those words, both annotators, the relation as
+an argument linked to its trigger, and the stance they agreed on.
 
 A failure saves a screenshot of the page in the test's tmp folder and prints its path.
 `python -m tests.screenshot_task_view FILE.png` saves the task view for docs/screenshots/.
@@ -18,16 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from annotation.client import LabelStudioClient
 from annotation.labelconfig import EVENT, ROLE, STANCE
 from annotation.offsets import from_labelstudio, labelstudio_text, span_text_matches
 from annotation.prelabel import KeywordTagger
-from annotation.projects import ensure_project, show_predictions
-from annotation.server import invite_link
-from newsdesk.config import Campaign
+from annotation.pull import pseudonym, pull_campaign
+from annotation.push import push_campaign
+from newsdesk import ids
+from newsdesk.config import Campaign, load_settings
 from newsdesk.labelschema import load_label_schema
+from newsdesk.workspace import Workspace
+from schemas import tables
 from tests.browser import (
     NO_CHROMIUM,
     NO_PLAYWRIGHT,
@@ -37,7 +47,7 @@ from tests.browser import (
     launched_browser,
     screenshot_on_failure,
 )
-from tests.conftest import sign_up
+from tests.conftest import invited_annotator
 
 # skipped before Label Studio starts when there is no browser to drive
 pytestmark = [
@@ -56,6 +66,8 @@ HOTKEYS = {
     )
     for label in labels
 }
+SALT = "salt"
+PASSWORD = "Annotate-2026!"
 
 
 @dataclass(frozen=True)
@@ -76,12 +88,17 @@ class Mark:
 
 @dataclass(frozen=True)
 class Case:
-    """One sentence (one task), the stance to choose and the spans to mark."""
+    """One sentence (one task), the stance to choose, the spans to mark and, optionally, the
+    relation to draw: (argument, trigger), two of the marks' `first` words."""
 
     name: str
     sentence: str
     stance: str
     marks: tuple[Mark, ...]
+    link: tuple[str, str] | None = None
+
+    def mark(self, first: str) -> Mark:
+        return next(m for m in self.marks if m.first == first)
 
 
 CASES = (
@@ -90,12 +107,14 @@ CASES = (
         "Mum 👩‍👩‍👧 and dad 👍🏽 said the envoy scolded Pyongyang.",
         "against",
         (Mark("scolded", EVENT, "warning_threat"), Mark("Pyongyang", ROLE, "target")),
+        link=("Pyongyang", "scolded"),
     ),
     Case(
         "cjk",  # 𠮷 is outside the Basic Multilingual Plane, 東京 and 北京 are inside it
         "北京 and 𠮷野家 said 東京 officials scolded Seoul.",
         "neutral",
         (Mark("東京", ROLE, "place"), Mark("scolded", EVENT, "warning_threat")),
+        link=("東京", "scolded"),
     ),
     Case(
         "combining",  # e + U+0301 COMBINING ACUTE ACCENT: two code points, one character
@@ -116,63 +135,116 @@ CASES = (
         (Mark("Monday", EVENT, "other", last="They"), Mark("scolded", EVENT, "warning_threat")),
     ),
 )
+BY_SENTENCE = {case.sentence: case for case in CASES}
 
 
-def _task_data(case: Case) -> dict[str, str]:
-    return {
-        "sentence": case.sentence,
-        "title": f"Browser check: {case.name}",
-        "meta": "example.org · 2026-01-05",
-        "context_before": "Talks were expected to resume this week.",
-        "context_after": "No date for a new meeting was given.",
-        "stance_question": "Stance of this sentence toward North Korea",
-        "article": case.sentence,
-    }
+def _sentence_id(article: str, text: str) -> str:
+    """The id segment gives the only sentence of an article (whichever id scheme
+    newsdesk.ids has: offsets into the body, or a hash of the text)."""
+    if hasattr(ids, "sentence_ids"):
+        return ids.sentence_ids(article, [text])[0]
+    return ids.sentence_id(article, 0, len(text))
+
+
+def _write_articles(workspace: Workspace) -> None:
+    """One article per case whose body is the case's sentence, and that one sentence: the
+    bodies and sentences tables as clean and segment write them."""
+    bodies, sentences = [], []
+    for day, case in enumerate(CASES, start=1):
+        article = ids.article_id(case.sentence)
+        bodies.append(
+            {
+                "article_id": article,
+                "body": case.sentence,
+                "title": f"Browser check: {case.name}",
+                "byline": None,
+                "published_at": f"2026-01-{day:02d}",
+                "language": None,
+                "source": "example.org",
+                "url": f"https://example.org/{case.name}",
+                "error": None,
+            }
+        )
+        end = len(case.sentence)
+        sentences.append(
+            {
+                "sentence_id": _sentence_id(article, case.sentence),
+                "article_id": article,
+                "index": 0,
+                "paragraph": 0,
+                "start": 0,
+                "end": end,
+                "text": case.sentence,
+            }
+        )
+    workspace.write_shard("bodies", "browser", pa.Table.from_pylist(bodies, tables.BODIES))
+    workspace.write_shard("sentences", "browser", pa.Table.from_pylist(sentences, tables.SENTENCES))
+
+
+@dataclass(frozen=True)
+class Pushed:
+    workspace: Workspace
+    campaign: Campaign
+    project_id: int
+    task_ids: dict[str, int]  # sentence -> task id
 
 
 @pytest.fixture()
-def project(tmp_path: Path, ls_client: LabelStudioClient) -> Iterator[tuple[int, dict[str, int]]]:
-    """A campaign project made by newsdesk's own code, one task per case, pre-annotated."""
+def pushed(tmp_path: Path, ls_client: LabelStudioClient) -> Iterator[Pushed]:
+    """The cases' articles pushed by newsdesk's own push: one task each, pre-annotated."""
+    workspace = Workspace(str(tmp_path / "ws"))
+    _write_articles(workspace)
     campaign = Campaign(name=f"browser-{tmp_path.name}", target="North Korea")
-    project_id = ensure_project(ls_client, campaign, SCHEMA)
-    tasks = []
-    for case in CASES:
-        result = TAGGER.result(case.sentence)
-        assert result, f"{case.name}: the sentence needs a keyword to pre-annotate"
-        prediction = {"model_version": TAGGER.model_version, "score": 0.5, "result": result}
-        tasks.append({"data": _task_data(case), "predictions": [prediction]})
-    ls_client.call("import tasks", ls_client.sdk.projects.import_tasks, project_id, request=tasks)
-    show_predictions(ls_client, project_id, TAGGER.model_version)
-    listed = ls_client.sdk.tasks.list(project=project_id, page_size=100, fields="all")
-    ids = {task.data["sentence"]: int(task.id) for task in listed}
-    yield project_id, ids
-    ls_client.call("delete the project", ls_client.sdk.projects.delete, project_id)
+    assert campaign.annotators_per_task == 2  # the default this test relies on
+    report = push_campaign(workspace, ls_client, campaign, SCHEMA)
+    assert (report.imported, report.predictions) == (len(CASES), len(CASES)), report.summary()
+    listed = ls_client.sdk.tasks.list(project=report.project_id, page_size=100, fields="all")
+    task_ids = {task.data["sentence"]: int(task.id) for task in listed}
+    assert set(task_ids) == set(BY_SENTENCE)
+    yield Pushed(workspace, campaign, report.project_id, task_ids)
+    ls_client.call("delete the project", ls_client.sdk.projects.delete, report.project_id)
+
+
+@dataclass(frozen=True)
+class Person:
+    """An annotator who joined through the invite link, logged in in their own browser."""
+
+    name: str
+    email: str
+    user_id: int
+    browser: Annotator
 
 
 @pytest.fixture()
-def annotator(
+def annotators(
     tmp_path: Path, labelstudio: dict[str, object], ls_client: LabelStudioClient
-) -> Iterator[Annotator]:
+) -> Iterator[list[Person]]:
+    """Two annotators, each in a browser context of their own (own cookies, own session)."""
     url = str(labelstudio["url"])
-    email, password = f"{tmp_path.name}@example.org", "Annotate-2026!"
-    sign_up(invite_link(ls_client), email, password).raise_for_status()
     with launched_browser() as browser:
-        page = browser.new_page(viewport=VIEWPORT)
-        page.set_default_timeout(20_000)
-        person = Annotator(page, url)
-        with screenshot_on_failure(page, tmp_path, "log-in"):
-            person.log_in(email, password)
-        yield person
+        people = []
+        for name in ("first", "second"):
+            email = f"{name}-{tmp_path.name}@example.org"
+            joined = invited_annotator(ls_client, email, PASSWORD)
+            user_id = int(joined.get("who am I", "/api/current-user/whoami").json()["id"])
+            context = browser.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            person = Person(name, email, user_id, Annotator(page, url))
+            with screenshot_on_failure(page, tmp_path, f"log-in-{name}"):
+                person.browser.log_in(email, PASSWORD)
+            people.append(person)
+        yield people
 
 
-def _stored(client: LabelStudioClient, task_id: int) -> list[dict[str, Any]]:
-    """The task's annotations as Label Studio stored them, waiting briefly for the submit."""
+def _stored(client: LabelStudioClient, task_id: int, count: int) -> list[dict[str, Any]]:
+    """The task's annotations as Label Studio stored them, waiting briefly for the submits."""
     deadline = time.monotonic() + 20
     while True:
         found = client.request(
             "read annotations", "GET", f"/api/tasks/{task_id}/annotations/"
         ).json()
-        if found or time.monotonic() > deadline:
+        if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.25)
 
@@ -186,61 +258,188 @@ def _python_span(sentence: str, value: dict[str, Any]) -> tuple[int, int]:
     return from_labelstudio(sentence, value["start"]), from_labelstudio(sentence, value["end"])
 
 
+def _text_of(case: Case, mark: Mark) -> str:
+    start, end = mark.span(case.sentence)
+    return case.sentence[start:end]
+
+
+def _keyword_regions(case: Case) -> list[str]:
+    return [_dom_text(case.sentence[s:e]) for _, s, e in TAGGER.spans(case.sentence)]
+
+
+def _expected_spans(case: Case) -> list[tuple[str, str, int, int]]:
+    """(control, label, start, end) of what an annotation holds: the marks and the keyword
+    pre-annotations Label Studio copies into it."""
+    marked = [(m.control, m.label, *m.span(case.sentence)) for m in case.marks]
+    predicted = [(EVENT, label, s, e) for label, s, e in TAGGER.spans(case.sentence)]
+    return sorted(marked + predicted)
+
+
 def _label(annotator: Annotator, case: Case) -> None:
-    """Label the task shown as an annotator does: stance by hotkey, then each span."""
+    """Label the task shown as an annotator does: stance by hotkey, each span, the relation."""
     annotator.press(HOTKEYS[STANCE, case.stance])
+    assert annotator.chosen_stances() == 1, case.name
     for mark in case.marks:  # in Label Studio the label is picked first, then the text
         annotator.press(HOTKEYS[mark.control, mark.label])
         annotator.drag_select(mark.first, mark.last)
-        start, end = mark.span(case.sentence)
-        annotator.wait_for_region(_dom_text(case.sentence[start:end]))
+        annotator.wait_for_region(_dom_text(_text_of(case, mark)))
+    if case.link:
+        argument, trigger = (_dom_text(_text_of(case, case.mark(word))) for word in case.link)
+        annotator.link(argument, trigger)
 
 
-def _check_stored(client: LabelStudioClient, task_id: int, case: Case) -> None:
-    """What Label Studio stored, converted to Python offsets, is exactly what was selected."""
-    stored = _stored(client, task_id)
-    assert len(stored) == 1, case.name
-    result = stored[0]["result"]
-    stance = [r["value"]["choices"] for r in result if r["from_name"] == STANCE]
-    assert stance == [[case.stance]], case.name
-    spans = [r for r in result if r["type"] == "labels"]
-    found = sorted(
-        (r["from_name"], r["value"]["labels"][0], *_python_span(case.sentence, r["value"]))
-        for r in spans
-    )
-    marked = [(m.control, m.label, *m.span(case.sentence)) for m in case.marks]
-    predicted = [(EVENT, label, s, e) for label, s, e in TAGGER.spans(case.sentence)]
-    assert found == sorted(marked + predicted), case.name
-    # the front end writes line breaks in `text` as backslash-n; predictions keep ours
-    for r in spans:
-        start, end = _python_span(case.sentence, r["value"])
-        covered = case.sentence[start:end]
-        sent = labelstudio_text(covered) if r["origin"] == "manual" else covered
-        assert r["value"]["text"] == sent, (case.name, r)
-        assert span_text_matches(case.sentence, start, end, r["value"]["text"])
+def _label_stream(person: Person, project_id: int, tmp_path: Path) -> list[Case]:
+    """Everything the "Label All Tasks" stream offers, labeled; the cases in stream order.
 
+    Each task must show the keyword pre-annotations and nothing else: no span, relation or
+    stance of another annotator (blind overlap)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-def test_annotator_labels_with_keyboard_and_mouse_and_offsets_point_at_the_selection(
-    project: tuple[int, dict[str, int]],
-    annotator: Annotator,
-    ls_client: LabelStudioClient,
-    tmp_path: Path,
-) -> None:
-    project_id, task_ids = project
-    # the DOM draws line breaks as <br>: the sentence without them names the task shown
+    annotator = person.browser
     by_shown = {_dom_text(case.sentence): case for case in CASES}
     labeled: list[Case] = []
-    with screenshot_on_failure(annotator.page, tmp_path, "labeling"):
+    with screenshot_on_failure(annotator.page, tmp_path, f"labeling-{person.name}"):
         annotator.open_stream(project_id)
         for n in range(len(CASES)):
             case = by_shown[annotator.sentence()]
+            assert case not in labeled, f"the stream gave {person.name} {case.name} twice"
             # pre-annotations drawn over exactly the keywords, after emoji and CR LF too
-            annotator.expect_regions(
-                [_dom_text(case.sentence[s:e]) for _, s, e in TAGGER.spans(case.sentence)]
-            )
+            annotator.expect_regions(_keyword_regions(case))
+            assert annotator.chosen_stances() == 0, f"{person.name} sees a stance on {case.name}"
             _label(annotator, case)
-            annotator.submit(last=n == len(CASES) - 1)
             labeled.append(case)
-    assert sorted(c.name for c in labeled) == sorted(c.name for c in CASES)
-    for case in labeled:
-        _check_stored(ls_client, task_ids[case.sentence], case)
+            try:
+                annotator.submit(last=n == len(CASES) - 1)
+            except PlaywrightTimeout:
+                done = [c.name for c in labeled]
+                raise AssertionError(
+                    f"the stream offered {person.name} only {done}, not every sentence"
+                ) from None
+    return labeled
+
+
+def _check_stored(client: LabelStudioClient, task_id: int, case: Case, people: list[Person]):
+    """What Label Studio stored for each annotator, converted to Python offsets, is exactly
+    what was selected, with the relation between the two regions that were clicked."""
+    stored = _stored(client, task_id, len(people))
+    authors = sorted(annotation["completed_by"] for annotation in stored)
+    assert authors == sorted(p.user_id for p in people), case.name
+    for annotation in stored:
+        result = annotation["result"]
+        stance = [r["value"]["choices"] for r in result if r.get("from_name") == STANCE]
+        assert stance == [[case.stance]], case.name
+        spans = [r for r in result if r["type"] == "labels"]
+        found = sorted(
+            (r["from_name"], r["value"]["labels"][0], *_python_span(case.sentence, r["value"]))
+            for r in spans
+        )
+        assert found == _expected_spans(case), case.name
+        # the front end writes line breaks in `text` as backslash-n; predictions keep ours
+        for r in spans:
+            start, end = _python_span(case.sentence, r["value"])
+            covered = case.sentence[start:end]
+            sent = labelstudio_text(covered) if r["origin"] == "manual" else covered
+            assert r["value"]["text"] == sent, (case.name, r)
+            assert span_text_matches(case.sentence, start, end, r["value"]["text"])
+        by_id = {r["id"]: _python_span(case.sentence, r["value"]) for r in spans}
+        relations = [
+            (by_id.get(r["from_id"]), by_id.get(r["to_id"]))
+            for r in result
+            if r["type"] == "relation"
+        ]
+        wanted = [tuple(case.mark(word).span(case.sentence) for word in case.link or ())]
+        assert relations == (wanted if case.link else []), case.name
+
+
+def _names(dataset: Any, column: str) -> list[str]:
+    feature = dataset.features[column]
+    return feature.names if column == "stance" else feature.feature["label"].names
+
+
+def _check_spans(case: Case, row: dict[str, Any], events: list[str], roles: list[str]) -> None:
+    """A published row's events and arguments are exactly the marks and keyword spans, each
+    `text[start:end]` is what was selected, and the relation links the argument to its
+    trigger by index into `events`."""
+    text = case.sentence
+    got = sorted(
+        [(EVENT, events[e["label"]], e["start"], e["end"]) for e in row["events"]]
+        + [(ROLE, roles[a["label"]], a["start"], a["end"]) for a in row["arguments"]]
+    )
+    assert got == _expected_spans(case), case.name
+    for span in row["events"] + row["arguments"]:
+        assert text[span["start"] : span["end"]] == span["text"], (case.name, span)
+    marked = {_text_of(case, m) for m in case.marks}
+    assert marked <= {s["text"] for s in row["events"] + row["arguments"]}, case.name
+    links = {
+        a["text"]: row["events"][a["event"]]["text"] if a["event"] >= 0 else None
+        for a in row["arguments"]
+    }
+    argument, trigger = case.link or (None, None)
+    for mark in case.marks:
+        if mark.control == ROLE:
+            linked = _text_of(case, case.mark(trigger)) if mark.first == argument else None
+            assert links[_text_of(case, mark)] == linked, (case.name, links)
+
+
+def _pull_publish_load(pushed: Pushed, ls_client: LabelStudioClient, tmp_path: Path):
+    import datasets
+
+    from newsdesk.jobs import run_publish
+    from newsdesk.versions import dataset_root
+
+    report = pull_campaign(pushed.workspace, ls_client, pushed.campaign, SCHEMA, SALT)
+    total = 2 * len(CASES)
+    assert (report.new, report.annotations) == (total, total), report.summary()
+    assert (report.rejected, report.repaired, report.invalid) == (0, 0, 0), report.summary()
+    settings = load_settings(
+        Path("/nonexistent/newsdesk.toml"),
+        workspace=pushed.workspace.uri,
+        state_dir=str(tmp_path / "state"),
+        publish__outputs=str(tmp_path / "outputs"),
+    ).model_copy(update={"campaigns": [pushed.campaign]})
+    message = run_publish(settings)
+    assert message.startswith("published 1.0.0"), message
+    folder = dataset_root(settings) / "1.0.0"
+    return tuple(datasets.load_dataset(str(folder), name) for name in ("sentences", "annotations"))
+
+
+def test_two_annotators_label_in_the_browser_and_the_dataset_holds_what_they_selected(
+    pushed: Pushed,
+    annotators: list[Person],
+    ls_client: LabelStudioClient,
+    tmp_path: Path,
+) -> None:
+    # both label every sentence through the stream, one after the other; the second sees
+    # only the keyword pre-annotations
+    streams = [_label_stream(person, pushed.project_id, tmp_path) for person in annotators]
+    first, second = ([c.name for c in stream] for stream in streams)
+    assert sorted(first) == sorted(c.name for c in CASES)
+    assert sorted(second) == sorted(first), "overlap: the second annotator gets every sentence"
+    for case in CASES:
+        _check_stored(ls_client, pushed.task_ids[case.sentence], case, annotators)
+
+    sentences, annotations = _pull_publish_load(pushed, ls_client, tmp_path)
+    some = next(iter(sentences.values()))
+    stances, events, roles = (_names(some, c) for c in ("stance", "events", "arguments"))
+    rows = [row for split in sentences.values() for row in split]
+    assert sorted(row["text"] for row in rows) == sorted(BY_SENTENCE)
+    names = sorted(pseudonym(p.email, SALT) for p in annotators)
+    for row in rows:
+        case = BY_SENTENCE[row["text"]]
+        assert row["annotator_count"] == 2, case.name
+        # both chose the same stance: the aggregate is that stance, with full agreement
+        assert stances[row["stance"]] == case.stance, case.name
+        assert row["stance_agreement"] == 1.0, case.name
+        assert sorted(x["annotator"] for x in row["annotator_labels"]) == names, case.name
+        _check_spans(case, row, events, roles)
+    by_id = {row["sentence_id"]: BY_SENTENCE[row["text"]] for row in rows}
+    long = [row for split in annotations.values() for row in split]
+    per_sentence: dict[str, list[str]] = {}
+    for row in long:
+        case = by_id[row["sentence_id"]]
+        per_sentence.setdefault(case.name, []).append(row["annotator"])
+        assert stances[row["stance"]] == case.stance, case.name
+        assert not row["was_cancelled"] and not row["ground_truth"], case.name
+        _check_spans(case, row, events, roles)
+    # the annotations config: two annotators for every sentence
+    assert {k: sorted(v) for k, v in per_sentence.items()} == {c.name: names for c in CASES}
