@@ -8,7 +8,7 @@ Invalid annotations stay out of the `annotations` table and are reported with a 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pyarrow as pa
@@ -22,6 +22,7 @@ from annotation.offsets import from_labelstudio, repair_span, span_text_matches
 from annotation.projects import find_project
 from newsdesk.config import Campaign
 from newsdesk.labelschema import LabelSchema
+from newsdesk.relink import Alias, carry_annotation, load_aliases, orphan_row
 from newsdesk.workspace import Workspace
 from schemas import tables
 
@@ -42,6 +43,7 @@ class PullReport:
     empty: int = 0  # submitted with nothing in them: not annotations
     rejected: int = 0  # invalid annotations in this read
     repaired: int = 0  # valid annotations in this read with a span re-anchored to its text
+    orphaned: int = 0  # of sentences that better rules changed, and could not follow them
     annotations: int = 0  # valid annotations of the campaign after the pull
     invalid: int = 0  # invalid annotations of the campaign after the pull
 
@@ -55,6 +57,8 @@ class PullReport:
         )
         if self.empty:
             line += f"; {self.empty} empty submissions ignored"
+        if self.orphaned:
+            line += f"; {self.orphaned} orphaned by a rule change"
         if self.invalid:
             line += " (`newsdesk status` lists the invalid ones with their task links)"
         return line
@@ -180,20 +184,27 @@ class PullContext:
     users: dict[int, str]
     sentences: dict[str, str]  # sentence_id -> text, as the workspace holds it
     review: bool = False  # a review project: its decisions are ground truth
+    aliases: dict[str, Alias] = field(default_factory=dict)  # sentences rules changed
 
 
 def _task_problem(task: dict[str, Any], context: PullContext) -> str | None:
-    """Why a task's annotations cannot be trusted as a whole, if they cannot."""
+    """Why a task's annotations cannot be trusted as a whole, if they cannot. A task of a
+    sentence that better rules changed is checked against the text it was pushed with."""
     data = task.get("data")
     if not isinstance(data, dict):
         return "the task has no data"
     sentence_id = data.get("sentence_id")
-    if not isinstance(sentence_id, str) or sentence_id not in context.sentences:
+    alias = context.aliases.get(sentence_id) if isinstance(sentence_id, str) else None
+    if alias is not None:
+        expected = alias.old_text
+    elif isinstance(sentence_id, str) and sentence_id in context.sentences:
+        expected = context.sentences[sentence_id]
+    else:
         return (
             f"task with sentence_id {sentence_id!r} is not in this workspace's tasks table "
             "(`newsdesk push` adopts tasks it made, then `newsdesk pull --full`)"
         )[:300]
-    if data.get("sentence") != context.sentences[sentence_id]:
+    if data.get("sentence") != expected:
         return (
             "the task's sentence was edited in Label Studio and no longer matches the "
             "workspace; restore its data or delete the annotation"
@@ -208,6 +219,7 @@ class Rows(NamedTuple):
     valid: list[dict[str, Any]]
     invalid: list[dict[str, Any]]
     repaired: list[dict[str, Any]]
+    orphaned: list[dict[str, Any]]  # of sentences that changed, and could not follow them
     empty: int
 
 
@@ -219,6 +231,7 @@ def annotation_rows(
     valid: list[dict[str, Any]] = []
     invalid: list[dict[str, Any]] = []
     repaired: list[dict[str, Any]] = []
+    orphaned: list[dict[str, Any]] = []
     empty = 0
     campaign = context.campaign.name
     for task in exported:
@@ -235,7 +248,9 @@ def annotation_rows(
             try:
                 if problem:
                     raise InvalidResult(problem)
-                sentence = context.sentences[task["data"]["sentence_id"]]
+                sentence_id = task["data"]["sentence_id"]
+                alias = context.aliases.get(sentence_id)
+                sentence = alias.old_text if alias else context.sentences[sentence_id]
                 parsed = (
                     Parsed(None, [], [], 0)
                     if cancelled
@@ -266,25 +281,29 @@ def annotation_rows(
             author = annotation.get("completed_by")
             author_id = author.get("id") if isinstance(author, dict) else author
             identity = context.users.get(author_id, str(author_id))  # type: ignore[arg-type]
-            valid.append(
-                {
-                    "campaign": campaign,
-                    "project_id": context.project_id,
-                    "task_id": task_id,
-                    "sentence_id": task["data"]["sentence_id"],
-                    "annotation_id": annotation_id,
-                    "annotator": pseudonym(identity, context.salt),
-                    "stance": parsed.stance,
-                    "spans": parsed.spans,
-                    "relations": parsed.relations,
-                    "was_cancelled": cancelled,
-                    "ground_truth": context.review or bool(annotation.get("ground_truth")),
-                    "lead_time": _number(annotation.get("lead_time")),
-                    "created_at": _text(annotation.get("created_at")),
-                    "updated_at": _text(annotation.get("updated_at")),
-                }
-            )
-    return Rows(valid, invalid, repaired, empty)
+            row = {
+                "campaign": campaign,
+                "project_id": context.project_id,
+                "task_id": task_id,
+                "sentence_id": task["data"]["sentence_id"],
+                "annotation_id": annotation_id,
+                "annotator": pseudonym(identity, context.salt),
+                "stance": parsed.stance,
+                "spans": parsed.spans,
+                "relations": parsed.relations,
+                "was_cancelled": cancelled,
+                "ground_truth": context.review or bool(annotation.get("ground_truth")),
+                "lead_time": _number(annotation.get("lead_time")),
+                "created_at": _text(annotation.get("created_at")),
+                "updated_at": _text(annotation.get("updated_at")),
+            }
+            if alias is not None and (
+                reason := carry_annotation(row, alias, context.sentences.get(alias.target or ""))
+            ):
+                orphaned.append(orphan_row(row, reason))
+                continue
+            valid.append(row)
+    return Rows(valid, invalid, repaired, orphaned, empty)
 
 
 def salt_fingerprint(salt: str | None) -> str:
@@ -373,8 +392,10 @@ def pull_campaign(
     exported, watermark = exported_tasks(client, project_id, since)
     people = client.get("list users", "/api/users/").json()
     users = {int(user["id"]): str(user.get("email") or user.get("username")) for user in people}
-    context = PullContext(campaign, project_id, schema, salt, users, sentences, review)
-    valid, invalid, repaired, report.empty = annotation_rows(client, context, exported)
+    aliases = load_aliases(workspace)
+    context = PullContext(campaign, project_id, schema, salt, users, sentences, review, aliases)
+    valid, invalid, repaired, orphaned, report.empty = annotation_rows(client, context, exported)
+    report.orphaned = len(orphaned)
     report.repaired = len(repaired)
     before = {
         row["annotation_id"]: row["updated_at"]

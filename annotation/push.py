@@ -45,6 +45,7 @@ class PushReport:
     imported: int = 0
     predictions: int = 0
     left_out: int = 0  # sentences past max_sentences_per_article
+    retired: int = 0  # tasks of sentences changed by newer rules, marked in Label Studio
 
     def summary(self) -> str:
         line = (
@@ -54,6 +55,8 @@ class PushReport:
         )
         if self.left_out:
             line += f"; {self.left_out} sentences past max_sentences_per_article not pushed"
+        if self.retired:
+            line += f"; {self.retired} tasks of changed sentences retired"
         return line
 
 
@@ -342,6 +345,34 @@ def add_predictions(
     return len(todo)
 
 
+RETIRED = "newsdesk_retired"  # the task data key saying why a task is no longer labeled
+
+
+def retire_orphaned_tasks(workspace: Workspace, client: LabelStudioClient, campaign: str) -> int:
+    """Mark in Label Studio the tasks whose sentence better rules changed beyond carrying:
+    counted as labeled (so "Label All Tasks" stops offering them) and saying why in their
+    data. Not deleted: their annotations stay readable. A PATCH of the same fields is safe to
+    repeat."""
+    table = workspace.read("orphaned_tasks", tables.ORPHANED_TASKS).to_pylist()
+    todo = [r for r in table if r["campaign"] == campaign and not r["retired"]]
+    for row in todo:
+        task = client.get("read a task", f"/api/tasks/{row['task_id']}").json()
+        data = {**task["data"], RETIRED: f"sentence changed by newer rules: {row['reason']}"}
+        client.call(
+            "retire a task",
+            client.request,
+            "retire a task",
+            "PATCH",
+            f"/api/tasks/{row['task_id']}",
+            json={"data": data, "is_labeled": True, "overlap": 0},
+        )
+    if todo:
+        done = [{**r, "retired": True} if r in todo else r for r in table]
+        rows = pa.Table.from_pylist(done, tables.ORPHANED_TASKS)
+        workspace.write_shard("orphaned_tasks", "all", rows)
+    return len(todo)
+
+
 def push_campaign(
     workspace: Workspace,
     client: LabelStudioClient,
@@ -357,6 +388,7 @@ def push_campaign(
     projects = set(recorded["project_id"].to_pylist())
     project_id = ensure_project(client, campaign, schema, projects)
     report = PushReport(campaign.name, project_id)
+    report.retired = retire_orphaned_tasks(workspace, client, campaign.name)
     recorded = recorded.filter(pc.equal(recorded["project_id"], project_id))
     done = dict(
         zip(recorded["sentence_id"].to_pylist(), recorded["task_id"].to_pylist(), strict=True)

@@ -27,7 +27,7 @@ from annotation.pull import pull_campaign
 from annotation.push import payloads, push_campaign, select_articles
 from annotation.server import LocalLabelStudio
 from newsdesk.config import Campaign
-from newsdesk.ids import sentence_id
+from newsdesk.ids import sentence_ids
 from newsdesk.labelschema import load_label_schema
 from newsdesk.services import free_port
 from newsdesk.workspace import Workspace
@@ -82,10 +82,11 @@ def synthetic_workspace(folder: Path, sentences: int, per_article: int = 20) -> 
             ]
             body = " ".join(texts)
             position = 0
-            for index, text in enumerate(texts):
+            identities = sentence_ids(article, texts)
+            for index, (text, identity) in enumerate(zip(texts, identities, strict=True)):
                 start = body.index(text, position)
                 position = start + len(text)
-                rows.append({"sentence_id": sentence_id(article, start, position),
+                rows.append({"sentence_id": identity,
                              "article_id": article, "index": index, "paragraph": 0,
                              "start": start, "end": position, "text": text})  # fmt: skip
             bodies.append({"article_id": article, "body": body, "title": f"Story {a}",

@@ -254,6 +254,13 @@ def dataset_card(
     if repaired:
         listed = "; ".join(f"{_inline(r, 160)} ({n})" for r, n in repaired.items())
         rejected_text += f" {sum(repaired.values())} annotations were kept after repair: {listed}."
+    orphaned = review.get("orphaned") or {}
+    if orphaned:
+        listed = "; ".join(f"{_inline(r, 160)} ({n})" for r, n in orphaned.items())
+        rejected_text += (
+            f" {sum(orphaned.values())} annotations were left out because improved cleaning or "
+            f"splitting rules changed their sentence beyond carrying them over: {listed}."
+        )
     campaigns = "\n".join(
         f"- `{_inline(c.name)}`: stance toward {_inline(c.target)}"
         + (f" ({_inline(c.description, 200)})" if c.description else "")

@@ -13,11 +13,14 @@ import pyarrow as pa
 
 from newsdesk.boilerplate import (
     REPEATED_LINES_SCHEMA,
+    RULES_VERSION,
     Extraction,
     RepeatedLines,
     extract_html,
     extract_text,
 )
+from newsdesk.config import default
+from newsdesk.ids import digest
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.workspace import Workspace
 from schemas import tables
@@ -61,6 +64,22 @@ def extract(
     return extract_text(content, row["source"], repeated, max_chars)  # type: ignore[arg-type]
 
 
+def clean_fingerprint(max_chars: int | None) -> str:
+    """What a bodies shard depends on besides its articles: the rules and the length limit."""
+    limit = default("max_body_chars") if max_chars is None else max_chars
+    return digest("clean", str(RULES_VERSION), str(limit))
+
+
+def stale_shards(workspace: Workspace, max_chars: int | None) -> list[str]:
+    """Articles shards without bodies, or whose bodies older rules or settings made."""
+    fingerprint = clean_fingerprint(max_chars)
+    return [
+        shard
+        for shard in workspace.shards("articles")
+        if not workspace.is_current("bodies", shard, fingerprint)
+    ]
+
+
 def clean_shard(
     workspace: Workspace, shard: str, repeated: RepeatedLines, max_chars: int | None = None
 ) -> tuple[int, int, int]:
@@ -89,7 +108,9 @@ def clean_shard(
         )
     workspace.write_shard("removed", shard, pa.Table.from_pylist(removed, tables.REMOVED))
     # bodies last: its presence marks the shard as done
-    workspace.write_shard("bodies", shard, pa.Table.from_pylist(bodies, tables.BODIES))
+    workspace.write_shard(
+        "bodies", shard, pa.Table.from_pylist(bodies, tables.BODIES), clean_fingerprint(max_chars)
+    )
     return len(bodies), sum(1 for b in bodies if not b["body"]), len(removed)
 
 
@@ -103,13 +124,14 @@ def load_repeated(workspace: Workspace) -> RepeatedLines:
 def clean(
     workspace: Workspace, *, runner: ShardRunner = run_serial, max_body_chars: int | None = None
 ) -> CleanReport:
-    """Strip every articles shard that has no bodies shard yet; `max_body_chars` defaults to
-    the setting's default."""
+    """Strip every articles shard that has no bodies shard yet, or one made by other rules or
+    settings (shard by shard: a killed run resumes); `max_body_chars` defaults to the
+    setting's default."""
     shards = workspace.shards("articles")
     uncounted = [s for s in shards if not workspace.has_shard("line_stats", s)]
     list(runner("count-lines", lambda shard: count_lines(workspace, shard), uncounted))
     repeated = load_repeated(workspace)
-    todo = [s for s in shards if not workspace.has_shard("bodies", s)]
+    todo = stale_shards(workspace, max_body_chars)
     report = CleanReport(shards=len(todo))
     for articles, empty, removed in runner(
         "clean-shard", lambda shard: clean_shard(workspace, shard, repeated, max_body_chars), todo

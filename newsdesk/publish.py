@@ -218,12 +218,15 @@ def annotation_review(workspace: Workspace, data: dict[str, dict[str, pa.Table]]
     rejected = Counter(_reason_kind(reason) for reason in invalid["reason"].to_pylist())
     fixed = workspace.read("repaired_annotations", tables.REPAIRED_ANNOTATIONS, ["reason"])
     repaired = Counter(fixed["reason"].to_pylist())
+    lost = workspace.read("orphaned_annotations", tables.ORPHANED_ANNOTATIONS, ["reason"])
+    orphaned = Counter(_reason_kind(reason) for reason in lost["reason"].to_pylist())
     adjudicated = sum(
         pc.sum(table["adjudicated"]).as_py() or 0 for table in data["sentences"].values()
     )
     return {
         "rejected": dict(sorted(rejected.items())),
         "repaired": dict(sorted(repaired.items())),
+        "orphaned": dict(sorted(orphaned.items())),
         "adjudicated": adjudicated,
     }
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from itertools import chain, count, repeat
 from operator import floordiv, sub
 
+# Bump when a rule changes where sentences begin or end: `segment` then rebuilds the shards an
+# older version made and carries their tasks and annotations over to the new sentences.
+RULES_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class SentenceSpan:

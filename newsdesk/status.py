@@ -10,7 +10,7 @@ from schemas import tables
 STATUS_DEADLINE_S = 8.0  # status answers fast, even when Label Studio hangs
 TABLES = (
     "articles", "duplicates", "quarantine", "skipped", "ingest_runs", "bodies", "removed",
-    "sentences", "tasks", "annotations", "invalid_annotations",
+    "sentences", "tasks", "annotations", "invalid_annotations", "orphaned_annotations",
 )  # fmt: skip
 RECENT_RUNS = 5  # ingest runs listed even when they add up
 BUCKETS = ("kept", "duplicates", "unchanged", "quarantined", "skipped")
@@ -35,6 +35,8 @@ def workspace_status(settings: Settings) -> str:
     if empty:
         lines.append(f"articles without a body after cleaning: {len(empty)}")
         lines += [f"  {b['article_id']}: {b['error']}" for b in empty[:20]]
+    lines += stale_lines(workspace, settings)
+    lines += orphan_lines(workspace)
     invalid = workspace.read("invalid_annotations", tables.INVALID_ANNOTATIONS).to_pylist()
     if invalid:
         lines.append(f"invalid annotations, kept out of the dataset: {len(invalid)}")
@@ -42,6 +44,39 @@ def workspace_status(settings: Settings) -> str:
     lines += _labelstudio_lines(settings, workspace)
     lines += _where_to_look(settings)
     return "\n".join(printable(line) for line in lines)
+
+
+def stale_lines(workspace: Workspace, settings: Settings) -> list[str]:
+    """Shards made by older rules or other settings, and the command that rebuilds them."""
+    from newsdesk import clean, segment
+
+    bodies = clean.stale_shards(workspace, settings.max_body_chars)
+    sentences = segment.stale_shards(workspace, settings.max_sentence_chars)
+    if not bodies and not sentences:
+        return []
+    total = len(workspace.shards("articles"))
+    return [
+        f"stale shards (not made yet, or made by older rules or settings): bodies "
+        f"{len(bodies)} of {total}, sentences {len(sentences)} of {total}; `newsdesk run` (or "
+        "`newsdesk clean` then `newsdesk segment`) rebuilds them shard by shard and carries "
+        "tasks and annotations over"
+    ]
+
+
+def orphan_lines(workspace: Workspace) -> list[str]:
+    """Annotations and tasks that could not follow their sentence to newer rules."""
+    notes = workspace.read("orphaned_annotations", tables.ORPHANED_ANNOTATIONS).to_pylist()
+    tasks = workspace.read("orphaned_tasks", tables.ORPHANED_TASKS).to_pylist()
+    if not notes and not tasks:
+        return []
+    waiting = sum(not t["retired"] for t in tasks)
+    lines = [
+        f"orphaned by a rule change: {len(notes)} annotations (kept in orphaned_annotations, "
+        f"out of the dataset), {len(tasks)} tasks ({waiting} not yet retired in Label Studio: "
+        "`newsdesk push` does it)"
+    ]
+    lines += [f"  task {n['task_id']} ({n['campaign']}): {n['reason']}" for n in notes[:20]]
+    return lines
 
 
 def ingest_run_lines(workspace: Workspace) -> list[str]:

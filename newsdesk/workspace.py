@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+FINGERPRINT_KEY = b"newsdesk.fingerprint"
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -43,14 +45,33 @@ class Workspace:
         fs, folder = self._table_dir(table)
         return fs.get_file_info(f"{folder}/{shard}.parquet").type == pafs.FileType.File
 
-    def write_shard(self, table: str, shard: str, data: pa.Table) -> None:
-        """Write to a temporary name, then rename: readers never see half a shard."""
+    def write_shard(
+        self, table: str, shard: str, data: pa.Table, fingerprint: str | None = None
+    ) -> None:
+        """Write to a temporary name, then rename: readers never see half a shard.
+
+        `fingerprint` names what produced the shard (its stage's rules and settings); it is
+        kept in the file's metadata, so a stage can find the shards made by older rules."""
+        if fingerprint is not None:
+            metadata = {**(data.schema.metadata or {}), FINGERPRINT_KEY: fingerprint.encode()}
+            data = data.replace_schema_metadata(metadata)
         fs, folder = self._table_dir(table)
         fs.create_dir(folder, recursive=True)
         final = f"{folder}/{shard}.parquet"
         temporary = f"{folder}/.{shard}.{uuid.uuid4().hex}.tmp"
         pq.write_table(data, temporary, filesystem=fs, compression="zstd")
         fs.move(temporary, final)
+
+    def fingerprint(self, table: str, shard: str) -> str | None:
+        """What produced a shard (None for shards written without one), read from its footer."""
+        fs, folder = self._table_dir(table)
+        metadata = pq.read_schema(f"{folder}/{shard}.parquet", filesystem=fs).metadata or {}
+        value = metadata.get(FINGERPRINT_KEY)
+        return value.decode() if value else None
+
+    def is_current(self, table: str, shard: str, fingerprint: str) -> bool:
+        """Does the shard exist, made by exactly these rules and settings?"""
+        return self.has_shard(table, shard) and self.fingerprint(table, shard) == fingerprint
 
     def read_shard(self, table: str, shard: str) -> pa.Table:
         fs, folder = self._table_dir(table)

@@ -107,6 +107,39 @@ TASKS = pa.schema(
     ]
 )
 
+SENTENCE_ALIASES = pa.schema(
+    [
+        ("old_sentence_id", pa.string()),
+        ("article_id", pa.string()),
+        ("old_text", pa.string()),
+        ("new_sentence_id", pa.string()),  # null: no sentence of the article is like it
+        ("offset", pa.int32()),  # where the old text starts in the new one; -1: not inside
+        ("reason", pa.string()),
+    ]
+)
+
+ORPHANED_TASKS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("sentence_id", pa.string()),  # the sentence that changed
+        ("project_id", pa.int64()),
+        ("task_id", pa.int64()),
+        ("reason", pa.string()),
+        ("retired", pa.bool_()),  # marked in Label Studio so annotators stop getting it
+    ]
+)
+
+ORPHANED_ANNOTATIONS = pa.schema(
+    [
+        ("campaign", pa.string()),
+        ("task_id", pa.int64()),
+        ("annotation_id", pa.int64()),
+        ("sentence_id", pa.string()),
+        ("reason", pa.string()),
+        ("annotation", pa.string()),  # the whole row as JSON: nothing is lost
+    ]
+)
+
 REVIEW_TASKS = pa.schema(
     [
         ("campaign", pa.string()),

@@ -121,7 +121,8 @@ def test_segment_splits_a_run_longer_than_max_sentence_chars(tmp_path: Path) -> 
     assert all(290 < len(r["text"]) <= 300 for r in pieces[:-1])  # the space nearest the limit
     assert [r["text"] for r in rows if r["paragraph"] == 2] == ["x" * 300] * 3 + ["x" * 100]
     assert "2 runs of text longer than max_sentence_chars (300) split" in summary
-    assert segment(workspace).shards == 0  # done once
+    assert segment(workspace, max_sentence_chars=300).shards == 0  # done once
+    assert segment(workspace).shards == 1  # another limit makes the shard stale
 
 
 def test_cap_spans_cuts_at_the_last_space_else_the_limit() -> None:

@@ -6,8 +6,13 @@ from newsdesk.boilerplate.model import Extraction, LineDecision
 from newsdesk.boilerplate.records import explain, strip_records
 from newsdesk.boilerplate.repeated import REPEATED_LINES_SCHEMA, RepeatedLines
 
+# Bump when any rule changes what a body comes out as: `clean` then rebuilds the shards an
+# older version made, and `segment` carries their tasks and annotations over.
+RULES_VERSION = 1
+
 __all__ = [
     "REPEATED_LINES_SCHEMA",
+    "RULES_VERSION",
     "Extraction",
     "LineDecision",
     "RepeatedLines",
