@@ -52,7 +52,7 @@ _CLASS_ZONES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("aside", r"sidebar|side-bar|widget|rail"),
         ("byline", r"byline|author|dateline"),
         ("tags", r"tags|tag-list|keywords|topics"),
-        ("popup", r"modal|popup|overlay|paywall"),
+        ("popup", r"modal|popup|overlay"),
     )
 )
 
