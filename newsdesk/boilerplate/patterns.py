@@ -161,6 +161,57 @@ CONSENT_BANNER = re.compile(
     re.IGNORECASE,
 )
 
+_MEDIA = r"(youtube|vimeo|x|twitter|instagram|facebook|tiktok|spotify|podigee|datawrapper)"
+
+EMBED_CONSENT_WORDS: dict[str, tuple[str, str]] = {
+    # language: (what is embedded, what the reader is asked or told about it)
+    "en": (
+        rf"\b(embedded|external|third[- ]party) content\b|\bcontent from {_MEDIA}\b",
+        r"\b(consent|agree|accept|cookies|privacy|displayed|shown|load)",
+    ),
+    "de": (
+        rf"\b(externe[nrs]?|eingebettete[nrs]?) inhalte?\b|\binhalte? von {_MEDIA}\b",
+        r"einwilligung|einverstanden|zustimm|angezeigt|anzeigen|laden|datenschutz"
+        r"|privatsphäre|cookies",
+    ),
+    "fr": (
+        r"\bcontenus? (externes?|tiers|intégrés?)\b",
+        r"consentement|accept|cookies|affich",
+    ),
+    "es": (
+        r"\bcontenidos? (externos?|de terceros|incrustados?)\b",
+        r"consentimiento|acept|cookies|mostrar",
+    ),
+    "it": (
+        r"\bcontenuti? (esterni?|di terze parti|incorporati?)\b",
+        r"consenso|accett|cookie|visualizza",
+    ),
+    "pt": (
+        r"\bconteúdos? (externos?|de terceiros|incorporados?)\b",
+        r"consentimento|aceit|cookies|exibi|mostrar",
+    ),
+    "nl": (r"\b(externe|ingesloten) inhoud\b", r"toestemming|akkoord|cookies|tonen|weergeven"),
+    "sv": (r"\b(externt|inbäddat) innehåll\b", r"samtycke|godkänn|cookies|visa"),
+    "da": (r"\b(eksternt?|indlejret) indhold\b", r"samtykke|accepter|cookies|vis"),
+    "no": (r"\b(eksternt?|innebygd) innhold\b", r"samtykke|godta|aksepter|cookies|vis"),
+    "pl": (r"\btreśc?i? zewnętrzn\w*|\bosadzon\w* treś", r"zgod|akceptuj|cookies|wyświetl"),
+}
+"""Words of the notice a page shows where an embedded post, video or chart would be
+("An dieser Stelle finden Sie einen externen Inhalt ... Ich bin damit einverstanden"),
+per language: a line is such a notice when it names embedded content and consent in the
+same language. Languages without a list rely on the structural rules."""
+
+_EMBED_CONSENT = tuple(
+    (re.compile(what), re.compile(ask)) for what, ask in EMBED_CONSENT_WORDS.values()
+)
+
+
+def embed_consent(line: str) -> bool:
+    """The placeholder of an embed waiting for consent, in any listed language."""
+    low = line.lower()
+    return any(what.search(low) and ask.search(low) for what, ask in _EMBED_CONSENT)
+
+
 DATE = re.compile(
     r"\b(\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[./년年]\s?\d{1,2}"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
