@@ -11,6 +11,26 @@ import re
 
 _F = re.IGNORECASE | re.UNICODE
 
+RELATED_OPENER_WORDS: dict[str, str] = {
+    # language: headings over lists of other stories ("most read", "more from the section")
+    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren",
+    "fr": r"les plus lus|sur le même sujet",
+    "es": r"lo más leído|más noticias",
+    "it": r"i più letti",
+    "nl": r"meest gelezen|lees ook",
+    "sv": r"läs också|mest lästa?",
+    "da": r"læs også|mest læste",
+    "no": r"les også|mest leste?",
+    "pl": r"czytaj (też|także)|najczęściej czytane",
+    "ru": r"самое читаемое",
+    "ja": r"おすすめ|新着|人気記事|ランキング",
+    "ko": r"많이 본|추천 기사",
+    "zh": r"推荐|热门",
+}
+"""Openers of related-story boxes per language, beyond the older mixed lists below; a
+language without an entry relies on the structural rules (link density, teaser shape)."""
+RELATED_OPENERS = "|".join(RELATED_OPENER_WORDS.values())
+
 # Ordered: the first matching rule names the decision.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -67,7 +87,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|also read|further reading|don'?t miss|nicht verpassen|à ne pas manquer"
             r"|no te pierdas|não perca|leia (mais|também)|veja também|lesen sie auch"
             r"|mehr zum thema|lire aussi|à lire|leggi anche|lee también|читайте также"
-            r"|по теме|관련|関連|相关|baca juga)\b",
+            r"|по теме|관련|関連|相关|baca juga|" + RELATED_OPENERS + r")\b",
             _F,
         ),
     ),
@@ -107,7 +127,9 @@ ENDS_ARTICLE = re.compile(
     r"|about the author|tags?\s*:|topics?\s*:|filed under|(\d+\s+)?comments?\b"
     r"|leave a (reply|comment)|share this|sign up|subscribe|support (us|our|independent)"
     r"|leia (mais|também)|veja também|lesen sie auch|mehr zum thema|lire aussi"
-    r"|leggi anche|lee también|читайте также|по теме|관련기사|関連記事|相关|baca juga)",
+    r"|leggi anche|lee también|читайте также|по теме|관련기사|関連記事|相关|baca juga|"
+    + RELATED_OPENERS
+    + r")",
     re.IGNORECASE,
 )
 
