@@ -163,6 +163,14 @@ def load_html_set(name: str, limit: int | None = None) -> list[Page]:
     return pages
 
 
+def _safe(tool: Callable[[str], str], page: str) -> str:
+    """A tool's text, or nothing when it raises (readability-lxml refuses some pages)."""
+    try:
+        return tool(page)
+    except Exception:
+        return ""
+
+
 Row = tuple[str, str, int, float, float, float, float]
 """(tool, set or subset, pages, P, R, F1, pages/CPU-s)."""
 
@@ -173,7 +181,7 @@ def bench_html(limit: int | None) -> list[Row]:
     rows: list[Row] = []
     for name, tool in html_tools().items():
         t0 = time.process_time()
-        preds = {s: [tool(p.html) for p in pages] for s, pages in sets.items()}
+        preds = {s: [_safe(tool, p.html) for p in pages] for s, pages in sets.items()}
         cpu = time.process_time() - t0
         speed = sum(len(p) for p in sets.values()) / cpu
         for s, pages in sets.items():
