@@ -400,7 +400,7 @@ def strip(
     explain: Annotated[bool, typer.Option("--explain", help="Every line with its rule")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Records on stdin, one corpus")] = False,
 ) -> None:
-    """Print the cleaned body of one file (or, with --jsonl, of records on stdin)."""
+    """Print the cleaned body of one file (or, with --jsonl, id, title and text per record)."""
     from newsdesk import boilerplate
     from newsdesk.readers import looks_like_html
 

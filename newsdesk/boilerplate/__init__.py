@@ -6,9 +6,10 @@ from newsdesk.boilerplate.model import Extraction, LineDecision
 from newsdesk.boilerplate.records import explain, strip_records
 from newsdesk.boilerplate.repeated import REPEATED_LINES_SCHEMA, RepeatedLines
 
-# Bump when any rule changes what a body comes out as: `clean` then rebuilds the shards an
-# older version made, and `segment` carries their tasks and annotations over.
-RULES_VERSION = 1
+# Bump whenever the same input can give a different body, title or removed-line rule: `clean`
+# then rebuilds the bodies shards older rules made, and `segment` carries their tasks and
+# annotations over to the sentences that change.
+RULES_VERSION = "2026.12-1"
 
 __all__ = [
     "REPEATED_LINES_SCHEMA",

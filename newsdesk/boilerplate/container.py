@@ -31,13 +31,24 @@ def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
     prose = [_prose_words(line, block) for line, block in zip(lines, blocks, strict=True)]
     scores: dict[int, float] = defaultdict(float)
     core_path: dict[int, tuple[int, ...]] = {}
+    held: dict[int, int] = defaultdict(int)
+    for block in blocks:
+        for node in block.path:
+            held[node] += 1
     for w, block in zip(prose, blocks, strict=True):
-        if w and len(block.path) >= 2:
+        path = block.path
+        # Wrappers that hold nothing but this paragraph (a div around each <p>) are
+        # skipped: the paragraph's parent is the first ancestor holding other blocks too.
+        top = len(path) - 1
+        while top > 1 and held[path[top - 1]] <= 1:
+            top -= 1
+        path = path[:top] + path[-1:]
+        if w and len(path) >= 2:
             for depth, share in ((2, 1.0), (3, 0.5)):
-                if len(block.path) >= depth:
-                    node = block.path[-depth]
+                if len(path) >= depth:
+                    node = path[-depth]
                     scores[node] += min(1.0 + w / 10.0, 6.0) * share
-                    core_path[node] = block.path[: len(block.path) - depth + 1]
+                    core_path[node] = block.path[: block.path.index(node) + 1]
     if not scores:
         return None
     core = core_path[max(scores, key=scores.__getitem__)]

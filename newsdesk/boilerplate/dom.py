@@ -52,7 +52,7 @@ _CLASS_ZONES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("aside", r"sidebar|side-bar|widget|rail"),
         ("byline", r"byline|author|dateline"),
         ("tags", r"tags|tag-list|keywords|topics"),
-        ("popup", r"modal|popup|overlay|paywall"),
+        ("popup", r"modal|popup|overlay"),
     )
 )
 
@@ -133,6 +133,24 @@ def element_zone(el: etree._Element, tag: str) -> str | None:
     return _class_zone(attrs)
 
 
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden)(?:$|\s)")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """Not shown to a reader: the `hidden` attribute, an inline `display: none`, or a
+    class that only hides (a sign-in box left in the page for scripts to reveal). Such an
+    element is a zone like any other, so one that holds most of the prose (an article a
+    script reveals after a paywall check) is still the article."""
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    cls = el.get("class")
+    return bool(cls and _HIDDEN_CLASS.search(cls))
+
+
 def walk(root: etree._Element) -> list[Block]:
     """Blocks of visible text in document order.
 
@@ -164,7 +182,7 @@ def walk(root: etree._Element) -> list[Block]:
             open_blocks[-1].parts.append(" ")
         next_id += 1
         path = (*path, next_id)
-        zone = element_zone(el, tag)
+        zone = "hidden" if is_hidden(el) else element_zone(el, tag)
         if zone:
             zones = (*zones, Zone(zone))
         if tag in BLOCK_TAGS:

@@ -29,6 +29,7 @@ from newsdesk.boilerplate.patterns import (
     THREAD_HEADING,
     TIME,
     chrome_rule,
+    embed_consent,
     iso_date,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
@@ -144,7 +145,7 @@ def make_line(index: int, text: str) -> Line:
     caption = words < 80 and bool(CAPTION_CREDIT.search(text))
     if caption:
         chrome = "photo-credit"
-    elif words < 150 and CONSENT_BANNER.search(text):
+    elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):
         chrome = "cookie-notice"
         caption = True  # dropped whatever its length, weighs like chrome
     if chrome is None and _FILE_NAME.match(text):

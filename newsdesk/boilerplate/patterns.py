@@ -11,6 +11,26 @@ import re
 
 _F = re.IGNORECASE | re.UNICODE
 
+RELATED_OPENER_WORDS: dict[str, str] = {
+    # language: headings over lists of other stories ("most read", "more from the section")
+    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren",
+    "fr": r"les plus lus|sur le même sujet",
+    "es": r"lo más leído|más noticias",
+    "it": r"i più letti",
+    "nl": r"meest gelezen|lees ook",
+    "sv": r"läs också|mest lästa?",
+    "da": r"læs også|mest læste",
+    "no": r"les også|mest leste?",
+    "pl": r"czytaj (też|także)|najczęściej czytane",
+    "ru": r"самое читаемое",
+    "ja": r"おすすめ|新着|人気記事|ランキング",
+    "ko": r"많이 본|추천 기사",
+    "zh": r"推荐|热门",
+}
+"""Openers of related-story boxes per language, beyond the older mixed lists below; a
+language without an entry relies on the structural rules (link density, teaser shape)."""
+RELATED_OPENERS = "|".join(RELATED_OPENER_WORDS.values())
+
 # Ordered: the first matching rule names the decision.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -67,7 +87,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|also read|further reading|don'?t miss|nicht verpassen|à ne pas manquer"
             r"|no te pierdas|não perca|leia (mais|também)|veja também|lesen sie auch"
             r"|mehr zum thema|lire aussi|à lire|leggi anche|lee también|читайте также"
-            r"|по теме|관련|関連|相关|baca juga)\b",
+            r"|по теме|관련|関連|相关|baca juga|" + RELATED_OPENERS + r")\b",
             _F,
         ),
     ),
@@ -107,7 +127,9 @@ ENDS_ARTICLE = re.compile(
     r"|about the author|tags?\s*:|topics?\s*:|filed under|(\d+\s+)?comments?\b"
     r"|leave a (reply|comment)|share this|sign up|subscribe|support (us|our|independent)"
     r"|leia (mais|também)|veja também|lesen sie auch|mehr zum thema|lire aussi"
-    r"|leggi anche|lee también|читайте также|по теме|관련기사|関連記事|相关|baca juga)",
+    r"|leggi anche|lee también|читайте также|по теме|관련기사|関連記事|相关|baca juga|"
+    + RELATED_OPENERS
+    + r")",
     re.IGNORECASE,
 )
 
@@ -160,6 +182,57 @@ CONSENT_BANNER = re.compile(
     r"|\b(website|browser|opt[- ]out|third[- ]party|consent)\b.*\bcookies\b",
     re.IGNORECASE,
 )
+
+_MEDIA = r"(youtube|vimeo|x|twitter|instagram|facebook|tiktok|spotify|podigee|datawrapper)"
+
+EMBED_CONSENT_WORDS: dict[str, tuple[str, str]] = {
+    # language: (what is embedded, what the reader is asked or told about it)
+    "en": (
+        rf"\b(embedded|external|third[- ]party) content\b|\bcontent from {_MEDIA}\b",
+        r"\b(consent|agree|accept|cookies|privacy|displayed|shown|load)",
+    ),
+    "de": (
+        rf"\b(externe[nrs]?|eingebettete[nrs]?) inhalte?\b|\binhalte? von {_MEDIA}\b",
+        r"einwilligung|einverstanden|zustimm|angezeigt|anzeigen|laden|datenschutz"
+        r"|privatsphäre|cookies",
+    ),
+    "fr": (
+        r"\bcontenus? (externes?|tiers|intégrés?)\b",
+        r"consentement|accept|cookies|affich",
+    ),
+    "es": (
+        r"\bcontenidos? (externos?|de terceros|incrustados?)\b",
+        r"consentimiento|acept|cookies|mostrar",
+    ),
+    "it": (
+        r"\bcontenuti? (esterni?|di terze parti|incorporati?)\b",
+        r"consenso|accett|cookie|visualizza",
+    ),
+    "pt": (
+        r"\bconteúdos? (externos?|de terceiros|incorporados?)\b",
+        r"consentimento|aceit|cookies|exibi|mostrar",
+    ),
+    "nl": (r"\b(externe|ingesloten) inhoud\b", r"toestemming|akkoord|cookies|tonen|weergeven"),
+    "sv": (r"\b(externt|inbäddat) innehåll\b", r"samtycke|godkänn|cookies|visa"),
+    "da": (r"\b(eksternt?|indlejret) indhold\b", r"samtykke|accepter|cookies|vis"),
+    "no": (r"\b(eksternt?|innebygd) innhold\b", r"samtykke|godta|aksepter|cookies|vis"),
+    "pl": (r"\btreśc?i? zewnętrzn\w*|\bosadzon\w* treś", r"zgod|akceptuj|cookies|wyświetl"),
+}
+"""Words of the notice a page shows where an embedded post, video or chart would be
+("An dieser Stelle finden Sie einen externen Inhalt ... Ich bin damit einverstanden"),
+per language: a line is such a notice when it names embedded content and consent in the
+same language. Languages without a list rely on the structural rules."""
+
+_EMBED_CONSENT = tuple(
+    (re.compile(what), re.compile(ask)) for what, ask in EMBED_CONSENT_WORDS.values()
+)
+
+
+def embed_consent(line: str) -> bool:
+    """The placeholder of an embed waiting for consent, in any listed language."""
+    low = line.lower()
+    return any(what.search(low) and ask.search(low) for what, ask in _EMBED_CONSENT)
+
 
 DATE = re.compile(
     r"\b(\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}[./년年]\s?\d{1,2}"

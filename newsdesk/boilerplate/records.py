@@ -13,7 +13,9 @@ _EXPLAIN_WIDTH = 100
 
 
 def strip_records(records: Iterable[dict]) -> Iterator[dict]:
-    """Yield `{"id", "text"}` per record, in input order, treating the input as one corpus.
+    """Yield `{"id", "title", "text"}` per record, in input order, treating the input as one
+    corpus. `title` is the headline found (see `headline`; None when there is none) and
+    `text` the body, which starts with that headline when the rules kept it.
 
     Records are `{"id", "html"}` or `{"id", "text", "source"?, "url"?}`. The corpus rule
     needs every text record before the first can be decided, so the input is read whole.
@@ -28,7 +30,13 @@ def strip_records(records: Iterable[dict]) -> Iterator[dict]:
             result = extract_html(row["html"], row.get("url"))
         else:
             result = extract_text(row.get("text") or "", row.get("source"), repeated)
-        yield {"id": row["id"], "text": result.body}
+        yield {"id": row["id"], "title": headline(result), "text": result.body}
+
+
+def headline(extraction: Extraction) -> str | None:
+    """The headline the rules kept above the body, else the page's metadata title."""
+    kept = next((d.text for d in extraction.decisions if d.kept and d.rule == "headline"), None)
+    return kept or extraction.title
 
 
 def explain(extraction: Extraction) -> str:
