@@ -29,6 +29,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 NO_CHROMIUM = "browser tests need Debian's chromium (scripts/test.sh installs it as root)"
 NO_PLAYWRIGHT = "browser tests need the playwright package (a dev dependency: uv sync)"
 SENTENCE_TEXT = ".nd-sentence .lsf-richtext__container"
+RELATION_ARROWS = 'svg.relations-overlay g[class^="relationItem"]'  # one per relation drawn
 
 
 def chromium_executable() -> Path | None:
@@ -157,9 +158,18 @@ class Annotator:
     def link(self, argument: str, trigger: str) -> None:
         """Draw a relation as the instructions say: click the argument span, press Alt+R
         (Label Studio's "region:relation" hotkey), then click the trigger span."""
+        drawn = self.relations_drawn()
         self.click_region(argument)
         self.press("Alt+r")
         self.click_region(trigger)
+        self.page.wait_for_function(
+            "([selector, drawn]) => document.querySelectorAll(selector).length > drawn",
+            arg=[RELATION_ARROWS, drawn],
+        )
+
+    def relations_drawn(self) -> int:
+        """How many relation arrows are drawn over the task."""
+        return self.page.locator(RELATION_ARROWS).count()
 
     def chosen_stances(self) -> int:
         """How many stance choices are checked on the task shown."""

@@ -286,6 +286,7 @@ def _label(annotator: Annotator, case: Case) -> None:
     if case.link:
         argument, trigger = (_dom_text(_text_of(case, case.mark(word))) for word in case.link)
         annotator.link(argument, trigger)
+        assert annotator.relations_drawn() == 1, case.name
 
 
 def _label_stream(person: Person, project_id: int, tmp_path: Path) -> list[Case]:
@@ -317,6 +318,7 @@ def _label_stream(person: Person, project_id: int, tmp_path: Path) -> list[Case]
             # nothing of another annotator's: no span, relation or stance
             annotator.expect_regions(_keyword_regions(case))
             assert annotator.chosen_stances() == 0, f"{person.name} sees a stance on {case.name}"
+            assert annotator.relations_drawn() == 0, f"{person.name} sees a relation"
             _label(annotator, case)
             labeled.append(case)
             until_next_task(lambda n=n: annotator.submit(last=n == len(CASES) - 1))
@@ -408,6 +410,11 @@ def _pull_publish_load(
     ).model_copy(update={"campaigns": [pushed.campaign]})
     message = run_publish(settings)
     assert message.startswith("published 1.0.0"), message
+    # nothing changed in Label Studio since: a second pull and publish do nothing
+    again = pull_campaign(pushed.workspace, ls_client, pushed.campaign, SCHEMA, SALT)
+    assert (again.new, again.updated, again.removed, again.rejected) == (0, 0, 0, 0)
+    assert again.annotations == total, again.summary()
+    assert run_publish(settings).startswith("nothing changed"), "a second publish"
     folder = dataset_root(settings) / "1.0.0"
     return tuple(datasets.load_dataset(str(folder), name) for name in ("sentences", "annotations"))
 
