@@ -138,14 +138,6 @@ CASES = (
 BY_SENTENCE = {case.sentence: case for case in CASES}
 
 
-def _sentence_id(article: str, text: str) -> str:
-    """The id segment gives the only sentence of an article (whichever id scheme
-    newsdesk.ids has: offsets into the body, or a hash of the text)."""
-    if hasattr(ids, "sentence_ids"):
-        return ids.sentence_ids(article, [text])[0]
-    return ids.sentence_id(article, 0, len(text))
-
-
 def _write_articles(workspace: Workspace) -> None:
     """One article per case whose body is the case's sentence, and that one sentence: the
     bodies and sentences tables as clean and segment write them."""
@@ -168,7 +160,7 @@ def _write_articles(workspace: Workspace) -> None:
         end = len(case.sentence)
         sentences.append(
             {
-                "sentence_id": _sentence_id(article, case.sentence),
+                "sentence_id": ids.sentence_ids(article, [case.sentence])[0],
                 "article_id": article,
                 "index": 0,
                 "paragraph": 0,
