@@ -7,6 +7,7 @@ token are created on first start and kept in an owner-only state file, never pri
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import sys
@@ -99,16 +100,20 @@ class LocalLabelStudio(LocalService):
             "LABEL_STUDIO_PASSWORD": str(state["password"]),
             "LABEL_STUDIO_USER_TOKEN": str(state["token"]),
         }
+        logged = self.log.stat().st_size if self.log.exists() else 0
         pid = launch(command, {**QUIET_ENV, **secrets_env}, self.log)
         state["pid"] = pid
         write_state(self.state_file, state)
-        wait_until(
-            lambda: _token_works(str(state["url"]), str(state["token"])),
-            START_TIMEOUT_S,
-            pid,
-            "Label Studio",
-            self.log,
-        )
+
+        def healthy() -> bool:
+            # Label Studio moves to the next port by itself when another process took ours
+            # meanwhile: follow it, or the health check would ask a stranger forever
+            if (moved := moved_to(self.log, logged)) and moved != state["port"]:
+                state.update(port=moved, url=f"http://127.0.0.1:{moved}")
+                write_state(self.state_file, state)
+            return _token_works(str(state["url"]), str(state["token"]))
+
+        wait_until(healthy, START_TIMEOUT_S, pid, "Label Studio", self.log)
         return state, True
 
 
@@ -124,6 +129,18 @@ def invite_link(client: LabelStudioClient, *, reset: bool = False) -> str:
         )
     answer = client.get("read the invite link", "/api/invite").json()
     return f"{client.url}{answer['invite_url']}"
+
+
+def moved_to(log: Path, offset: int) -> int | None:
+    """The port Label Studio says it moved to, in what it logged after `offset`."""
+    try:
+        with log.open("rb") as stream:
+            stream.seek(offset)
+            text = stream.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.findall(r"Trying to start at (\d+)", text)
+    return int(found[-1]) if found else None
 
 
 def _token_works(url: str, token: str) -> bool:

@@ -30,7 +30,11 @@ def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     """A real Label Studio on a free port with a temporary data dir, for the whole session."""
     home = tmp_path_factory.mktemp("state") / "labelstudio"  # as under a state_dir
     server = LocalLabelStudio(home, shared_venv=ROOT / ".newsdesk" / "labelstudio" / "venv")
-    state, _ = server.start(free_port(18200), "admin@newsdesk.test")
+    try:
+        state, _ = server.start(free_port(18200), "admin@newsdesk.test")
+    except BaseException:
+        server.stop()  # a server that never became healthy is not left running
+        raise
     yield {**state, "state_dir": str(home.parent)}
     server.stop()
     shutil.rmtree(home, ignore_errors=True)

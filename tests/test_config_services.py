@@ -94,3 +94,16 @@ def test_unreachable_prefect_server_falls_back_with_a_note(monkeypatch: pytest.M
     note = configure_prefect(load_settings(Path("/nonexistent/newsdesk.toml")))
     assert "not reachable" in note and "slower" in note
     assert "PREFECT_API_URL" not in os.environ
+
+
+def test_label_studio_moving_to_another_port_is_followed(tmp_path: Path) -> None:
+    from annotation.server import moved_to
+
+    log = tmp_path / "server.log"
+    log.write_text("old run\n* Trying to start at 9001\n", encoding="utf-8")
+    offset = log.stat().st_size
+    assert moved_to(log, offset) is None  # what an earlier start logged does not count
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write("*** WARNING! ***\n* Port 18200 is in use.\n* Trying to start at 18201\n")
+    assert moved_to(log, offset) == 18201
+    assert moved_to(tmp_path / "missing.log", 0) is None
