@@ -12,15 +12,14 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from newsdesk.boilerplate import (
-    REPEATED_LINES_SCHEMA,
     RULES_VERSION,
     Extraction,
     RepeatedLines,
     extract_html,
     extract_text,
 )
-from newsdesk.config import default
 from newsdesk.ids import digest
+from newsdesk.limits import MAX_BODY_CHARS
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.workspace import Workspace
 from schemas import tables
@@ -48,7 +47,7 @@ def count_lines(workspace: Workspace, shard: str) -> str:
     for row in articles.to_pylist():
         if row["format"] == "text":
             stats.add(row["source"], row["content"])
-    rows = pa.Table.from_pylist(stats.to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    rows = pa.Table.from_pylist(stats.to_pylist(), schema=tables.LINE_STATS)
     workspace.write_shard("line_stats", shard, rows)
     return shard
 
@@ -66,7 +65,7 @@ def extract(
 
 def clean_fingerprint(max_chars: int | None) -> str:
     """What a bodies shard depends on besides its articles: the rules and the length limit."""
-    limit = default("max_body_chars") if max_chars is None else max_chars
+    limit = MAX_BODY_CHARS if max_chars is None else max_chars
     return digest("clean", str(RULES_VERSION), str(limit))
 
 

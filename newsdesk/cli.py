@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -359,39 +358,15 @@ def status(config: ConfigOption = None, workspace: WorkspaceOption = None) -> No
     out.print(workspace_status(settings))  # every name and reason in it is printable()
 
 
-def _one_file(file: Path | None) -> str:
-    """The decoded text of the one file a debugging command was given, or a one-line error."""
-    from newsdesk.readers import BadInput, decode
+def _tool(code: Callable[[], int]) -> None:
+    """Run one of the one-file tools (newsdesk.tools) and end with its exit code."""
+    from newsdesk.tools import ToolError
 
-    if file is None:
-        _fail("give a FILE, or --jsonl with records on stdin")
     try:
-        return decode(file.read_bytes())[0]
-    except (OSError, BadInput) as error:
-        _fail(f"{file}: {error}")
-
-
-def _stdin_records(fields: tuple[str, ...], bad: list[int]) -> Any:
-    """JSON objects from stdin, one a line; a line that is not one, or has none of `fields`
-    as a string, is reported on stderr with its number and skipped (counted in `bad`)."""
-    from newsdesk.terminal import printable
-
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as error:
-            problem = f"malformed JSON: {str(error)[:120]}"
-        else:
-            present = [f for f in fields if isinstance(record, dict) and f in record]
-            if present and all(isinstance(record[f], str) for f in present):
-                record.setdefault("id", None)
-                yield record
-                continue
-            problem = f"needs a {' or '.join(repr(f) for f in fields)} field holding a string"
-        bad[0] += 1
-        console.print(f"error: line {number}: {printable(problem)}", highlight=False, markup=False)
+        status = code()
+    except ToolError as error:
+        _fail(str(error))
+    raise typer.Exit(status)
 
 
 @app.command()
@@ -401,24 +376,9 @@ def strip(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Records on stdin, one corpus")] = False,
 ) -> None:
     """Print the cleaned body of one file (or, with --jsonl, id, title and text per record)."""
-    from newsdesk import boilerplate
-    from newsdesk.readers import looks_like_html
+    from newsdesk import tools
 
-    if jsonl:
-        bad = [0]
-        records = _stdin_records(("html", "text"), bad)
-        for stripped in boilerplate.strip_records(records):
-            sys.stdout.write(json.dumps(stripped, ensure_ascii=False) + "\n")
-        raise typer.Exit(1 if bad[0] else 0)
-    text = _one_file(file)
-    is_html = str(file).lower().endswith((".html", ".htm")) or looks_like_html(text)
-    result = boilerplate.extract_html(text) if is_html else boilerplate.extract_text(text)
-    if explain:
-        out.print(boilerplate.explain(result), highlight=False, markup=False)
-    elif result.error:
-        _fail(f"{file}: {result.error}")
-    else:
-        out.print(result.body, highlight=False, markup=False)
+    _tool(lambda: tools.strip(file, explain, jsonl))
 
 
 @app.command()
@@ -428,18 +388,9 @@ def split(
     language: Annotated[str, typer.Option(help="Language code; non-English is neutral")] = "en",
 ) -> None:
     """Print one sentence per line (or, with --jsonl, offsets for records on stdin)."""
-    from newsdesk.sentences import split_sentences
+    from newsdesk import tools
 
-    if jsonl:
-        bad = [0]
-        for record in _stdin_records(("text",), bad):
-            spans = split_sentences(record["text"], str(record.get("language") or language))
-            result = {"id": record.get("id"), "sentences": [[s.start, s.end] for s in spans]}
-            sys.stdout.write(json.dumps(result) + "\n")
-        raise typer.Exit(1 if bad[0] else 0)
-    text = _one_file(file)
-    for span in split_sentences(text, language):
-        sys.stdout.write(text[span.start : span.end].replace("\n", " ") + "\n")
+    _tool(lambda: tools.split(file, jsonl, language))
 
 
 @labelstudio_app.command("start")

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from newsdesk import limits
 from newsdesk.errors import UserError
 
 CONFIG_FILE = "newsdesk.toml"
@@ -116,12 +117,12 @@ class Settings(BaseModel):
     state_dir: str = ".newsdesk"
     schema_path: str | None = None
     shard_size: int = 1000
-    # size limits, each default written here only (readers, clean and segment read them)
-    max_file_mb: float = Field(default=20.0, gt=0)  # one article: a file or one record
-    max_decompressed_mb: float = Field(default=8192.0, gt=0)  # read from one input, inflated
-    max_body_chars: int = Field(default=10_000_000, gt=0)  # one article's text or HTML
-    max_sentence_chars: int = Field(default=2000, gt=0)  # a longer run is split (segment)
-    max_sentences_per_article: int = Field(default=500, gt=0)  # pushed to Label Studio
+    # size limits; their defaults are in newsdesk.limits
+    max_file_mb: float = Field(default=limits.MAX_FILE_MB, gt=0)
+    max_decompressed_mb: float = Field(default=limits.MAX_DECOMPRESSED_MB, gt=0)
+    max_body_chars: int = Field(default=limits.MAX_BODY_CHARS, gt=0)
+    max_sentence_chars: int = Field(default=limits.MAX_SENTENCE_CHARS, gt=0)
+    max_sentences_per_article: int = Field(default=limits.MAX_SENTENCES_PER_ARTICLE, gt=0)
     labelstudio: LabelStudioConfig = Field(default_factory=LabelStudioConfig)
     prefect: PrefectConfig = Field(default_factory=PrefectConfig)
     campaigns: list[Campaign] = Field(default_factory=list)
@@ -148,18 +149,6 @@ class Settings(BaseModel):
     def workspace_uri(self) -> str:
         """A local path or an fsspec/pyarrow URL such as s3://bucket/ws."""
         return self.workspace if "://" in self.workspace else str(self.path(self.workspace))
-
-
-def default(name: str) -> Any:
-    """The default of one top-level setting, for code that runs without `Settings`."""
-    return Settings.model_fields[name].default
-
-
-def body_too_long(chars: int, limit: int) -> str | None:
-    """The one-line reason ingest and clean both give for an article over `max_body_chars`."""
-    if chars <= limit:
-        return None
-    return f"article too long: {chars:,} characters > max_body_chars {limit:,}"
 
 
 # NEWSDESK_<NAME> -> dotted key in Settings

@@ -25,7 +25,6 @@ import re
 import stat
 import tarfile
 import tempfile
-import threading
 import zipfile
 import zlib
 from collections import Counter
@@ -35,10 +34,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-import charset_normalizer
 import pyarrow.parquet as pq
 
-from newsdesk.config import body_too_long, default
+from newsdesk import limits as default_limits
+from newsdesk.decoding import (
+    REPLACE,
+    BadInput,
+    choose_encoding,
+    counted_decode,
+    decode_counted,
+    looks_like_html,
+    replaced,
+    reset_replaced,
+)
 from newsdesk.terminal import printable
 
 SUPPORTED_SUFFIXES = (
@@ -61,9 +69,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 CHUNK = 2**20
-RECORD_BYTES = int(default("max_file_mb") * 2**20)
-INPUT_BYTES = int(default("max_decompressed_mb") * 2**20)
-RECORD_CHARS = default("max_body_chars")
+RECORD_BYTES = int(default_limits.MAX_FILE_MB * 2**20)
+INPUT_BYTES = int(default_limits.MAX_DECOMPRESSED_MB * 2**20)
+RECORD_CHARS = default_limits.MAX_BODY_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +126,6 @@ class Skipped:
 
 
 Item = RawRecord | Quarantined | Skipped
-
-
-class BadInput(ValueError):
-    """Input that cannot become an article; the message is the one-line reason."""
 
 
 def _mib(size: int) -> str:
@@ -353,98 +357,6 @@ def _inflated(stream: IO[bytes], limit: int, what: str) -> tuple[io.BufferedRead
 
 # --- decoding -----------------------------------------------------------------------------
 
-_counter = threading.local()
-REPLACE = "newsdesk-count-replace"
-
-
-def _count_and_replace(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    _counter.value = getattr(_counter, "value", 0) + (error.end - error.start)
-    return "\ufffd", error.end
-
-
-codecs.register_error(REPLACE, _count_and_replace)
-
-
-def _counted_decode(data: bytes, encoding: str) -> tuple[str, int]:
-    _counter.value = 0
-    text = data.decode(encoding, REPLACE)
-    return text, _counter.value
-
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def bom_encoding(head: bytes) -> tuple[str, int] | None:
-    """(encoding, BOM length) when the bytes start with a Unicode byte order mark."""
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return encoding, len(bom)
-    return None
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters mean this is not text in any encoding we read."""
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    return controls > len(sample) * 0.05
-
-
-def _guess(data: bytes) -> str:
-    """The most likely legacy encoding of bytes that are not UTF-8."""
-    matches = charset_normalizer.from_bytes(data)
-    best = matches.best()
-    if best is None:
-        raise BadInput("undecodable text: not UTF-8 and no other encoding fits")
-    # single-byte code pages often tie; the web's most common legacy one wins a tie
-    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
-    return next((m for m in tied if m.encoding == "cp1252"), best).encoding
-
-
-def choose_encoding(head: bytes, complete: bool = True) -> tuple[str, int]:
-    """(encoding, BOM length) for bytes starting with `head`: a BOM, else UTF-8 unless it
-    fails badly (then a guess); raises BadInput for binary content."""
-    if found := bom_encoding(head):
-        return found
-    if looks_binary(head):
-        raise BadInput("binary content, not text")
-    _counter.value = 0
-    text = codecs.getincrementaldecoder("utf-8")(errors=REPLACE).decode(head, final=complete)
-    bad = _counter.value
-    if bad == 0:
-        return "utf-8", 0
-    # UTF-8 fails badly when bad bytes outnumber the characters it decodes beyond ASCII
-    # (text in a legacy code page has almost none of those)
-    good = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
-    if bad <= good:
-        return "utf-8", 0
-    return _guess(head), 0
-
-
-def decode_counted(data: bytes) -> tuple[str, str, int]:
-    """(text, encoding, replaced): UTF-8 with bad bytes replaced, BOM-marked UTF-16/32, or a
-    guessed legacy encoding when UTF-8 fails badly."""
-    encoding, skip = choose_encoding(data)
-    text, replaced = _counted_decode(data[skip:], encoding)
-    if encoding.startswith(("utf-16", "utf-32")):
-        encoding = encoding[:6]
-    return text, encoding, replaced
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes: UTF-8 when it is (bad bytes replaced), else the most likely encoding."""
-    text, encoding, _ = decode_counted(data)
-    return text, encoding
-
 
 def _utf8_stream(stream: IO[bytes]) -> tuple[io.BufferedReader, str]:
     """A text stream of any supported encoding as UTF-8 bytes, and the encoding it had."""
@@ -553,7 +465,7 @@ def record_from_mapping(
         raise BadInput(f"field {alias!r} is a {type(value).__name__}, not text")
     if not value.strip():
         raise BadInput("record has no html or text field with content")
-    if max_chars is not None and (reason := body_too_long(len(value), max_chars)):
+    if max_chars is not None and (reason := default_limits.body_too_long(len(value), max_chars)):
         raise BadInput(reason)
     content, replaced = clean_str(value)
     warnings: list[str] = []
@@ -645,7 +557,7 @@ def _read_jsonl(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
             continue
         if not line.strip():
             continue
-        text, replaced = _counted_decode(line, "utf-8")
+        text, replaced = counted_decode(line, "utf-8")
         try:
             row = _json_value(text)
         except BadInput as error:
@@ -756,7 +668,7 @@ def _read_csv(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
         raise BadInput(f"malformed CSV header: {error}") from None
     index = 0
     while True:
-        _counter.value = 0
+        reset_replaced()
         try:
             row = next(reader)
         except StopIteration:
@@ -770,8 +682,8 @@ def _read_csv(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
         item = _row_item(name, index, dict(zip(header, row, strict=False)), limits)
         if isinstance(item, Quarantined):
             item = Quarantined(name, index, f"row ending on line {reader.line_num}: {item.reason}")
-        elif _counter.value:
-            item = _with_replaced(item, _counter.value)
+        elif replaced():
+            item = _with_replaced(item, replaced())
         yield _encoded(item, encoding)
         index += 1
 
@@ -824,7 +736,7 @@ def _read_warc(name: str, stream: io.BufferedReader, limits: Limits) -> Iterator
                 continue
             try:
                 html, encoding, replaced = decode_counted(payload)
-                if reason := body_too_long(len(html), limits.record_chars):
+                if reason := default_limits.body_too_long(len(html), limits.record_chars):
                     raise BadInput(reason)
             except BadInput as error:
                 yield Quarantined(name, index, f"WARC response {record_id}: {error}")
@@ -848,18 +760,13 @@ def _read_single(name: str, suffix: str, data: IO[bytes], limits: Limits) -> Ite
     text, encoding, replaced = decode_counted(content)
     if not text.strip():
         raise BadInput("file holds only whitespace")
-    if reason := body_too_long(len(text), limits.record_chars):
+    if reason := default_limits.body_too_long(len(text), limits.record_chars):
         raise BadInput(reason)
     text, surrogates = clean_str(text)
     is_html = suffix in (".html", ".htm") or looks_like_html(text)
     yield RawRecord(
         name, 0, "html" if is_html else "text", text, encoding, replaced=replaced + surrogates
     )
-
-
-def looks_like_html(text: str) -> bool:
-    head = text[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or "<body" in head
 
 
 def _parse(name: str, suffix: str, raw: IO[bytes], limits: Limits) -> Iterator[Item]:

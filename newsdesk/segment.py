@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from newsdesk.config import default
 from newsdesk.ids import SENTENCE_IDS, digest, sentence_ids
+from newsdesk.limits import MAX_SENTENCE_CHARS
 from newsdesk.relink import RelinkReport, aliases_for, relink
 from newsdesk.runner import ShardRunner, run_serial
 from newsdesk.sentences import RULES_VERSION, cap_spans, split_sentences
@@ -42,7 +42,7 @@ def sentence_rows(
 ) -> tuple[list[dict[str, object]], int]:
     """One row per sentence, and how many runs over `max_chars` (default: the
     `max_sentence_chars` default) were split; `body[start:end] == text` holds for every row."""
-    limit = default("max_sentence_chars") if max_chars is None else max_chars
+    limit = MAX_SENTENCE_CHARS if max_chars is None else max_chars
     spans, split = cap_spans(body, split_sentences(body, language), limit)
     ids = sentence_ids(article, [body[span.start : span.end] for span in spans])
     rows = [
@@ -63,7 +63,7 @@ def sentence_rows(
 def segment_fingerprint(bodies: str | None, max_chars: int | None) -> str:
     """What a sentences shard depends on: its bodies shard (by what made it), the splitting
     rules, the sentence id scheme and the length limit."""
-    limit = default("max_sentence_chars") if max_chars is None else max_chars
+    limit = MAX_SENTENCE_CHARS if max_chars is None else max_chars
     parts = ("segment", bodies or "", str(RULES_VERSION), str(SENTENCE_IDS), str(limit))
     return digest(*parts)
 
@@ -114,7 +114,7 @@ def segment(
 ) -> SegmentReport:
     """Split every bodies shard that has no sentences shard yet; no sentence is longer than
     `max_sentence_chars` (default: the setting's default)."""
-    limit = default("max_sentence_chars") if max_sentence_chars is None else max_sentence_chars
+    limit = MAX_SENTENCE_CHARS if max_sentence_chars is None else max_sentence_chars
     relink(workspace)  # a run killed between aliases and relink finishes that first
     todo = stale_shards(workspace, limit)
     report = SegmentReport(shards=len(todo), max_sentence_chars=limit)

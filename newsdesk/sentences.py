@@ -22,6 +22,7 @@ from operator import floordiv, sub
 # older version made and carries their tasks and annotations over to the new sentences.
 RULES_VERSION = 1
 
+
 @dataclass(frozen=True, slots=True)
 class SentenceSpan:
     """One sentence: ``text[start:end]``, stripped, inside paragraph ``paragraph``."""

@@ -63,6 +63,16 @@ INGEST_RUNS = pa.schema(
 )
 
 
+# rows of `newsdesk.boilerplate.RepeatedLines.to_pylist()`: given, not inferred, because a
+# shard whose sources are all None (or an empty one) would get a null-typed `source` column
+LINE_STATS = pa.schema(
+    [
+        pa.field("source", pa.string()),
+        pa.field("line_hash", pa.int64()),
+        pa.field("documents", pa.int64(), nullable=False),
+    ]
+)
+
 BODIES = pa.schema(
     [
         ("article_id", pa.string()),

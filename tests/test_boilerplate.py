@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from newsdesk.boilerplate import (
-    REPEATED_LINES_SCHEMA,
     RULES_VERSION,
     Extraction,
     RepeatedLines,
@@ -18,6 +17,7 @@ from newsdesk.boilerplate import (
     extract_text,
     strip_records,
 )
+from schemas import tables
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench-data" / "boilerplate"
@@ -511,11 +511,11 @@ def test_repeated_lines_table_is_well_typed_when_every_source_is_none() -> None:
     stats = RepeatedLines()
     for d in _corpus_docs(3):
         stats.add(None, d)
-    shard = pa.Table.from_pylist(stats.to_pylist(), schema=REPEATED_LINES_SCHEMA)
-    empty = pa.Table.from_pylist(RepeatedLines().to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    shard = pa.Table.from_pylist(stats.to_pylist(), schema=tables.LINE_STATS)
+    empty = pa.Table.from_pylist(RepeatedLines().to_pylist(), schema=tables.LINE_STATS)
     named = RepeatedLines()
     named.add("s", PARAGRAPHS[0])
-    other = pa.Table.from_pylist(named.to_pylist(), schema=REPEATED_LINES_SCHEMA)
+    other = pa.Table.from_pylist(named.to_pylist(), schema=tables.LINE_STATS)
     assert shard.schema.field("source").type == pa.string()
     assert shard.schema.field("line_hash").type == pa.int64()
     merged = pa.concat_tables([shard, empty, other])

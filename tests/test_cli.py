@@ -104,3 +104,34 @@ def test_run_through_prefect_with_label_studio_down_ends_in_one_line(
         lines[-1].startswith("error: Label Studio at") and "newsdesk labelstudio start" in lines[-1]
     )
     assert any(line.startswith("11 records: 8 kept") for line in lines)  # what was done is shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin"),
+    [
+        (["split", "--jsonl"], '{"id": 1, "text": "One here. Two there."}\n'),
+        (["strip", "--jsonl"], '{"id": "t", "text": "A line of an article that is kept."}\n'),
+        (["strip", "nope.html"], ""),
+    ],
+)
+def test_strip_and_split_start_without_the_application(argv: list[str], stdin: str) -> None:
+    """The fast path gives what the full CLI gives, without importing the application."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['newsdesk', *{argv!r}]\n"
+        "try:\n    runpy.run_module('newsdesk.entry', run_name='__main__')\n"
+        "except SystemExit as end:\n    code = end.code\n"
+        "apps = ('typer', 'rich', 'pydantic', 'pyarrow', 'prefect')\n"
+        "heavy = [m for m in apps if m in sys.modules]\n"
+        "sys.stderr.write(f'heavy={heavy} code={code}\\n')\n"
+    )
+    fast = subprocess.run(
+        [sys.executable, "-c", probe], input=stdin, capture_output=True, text=True, check=False
+    )
+    assert "heavy=[]" in fast.stderr, fast.stderr
+    full = runner.invoke(app, argv, input=stdin)
+    code = int(fast.stderr.rsplit("code=", 1)[1])
+    assert (fast.stdout, code) == (full.stdout, full.exit_code)

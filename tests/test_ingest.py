@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.decoding import decode
 from newsdesk.ingest import ingest
-from newsdesk.readers import decode, read_file
+from newsdesk.readers import read_file
 from newsdesk.workspace import Workspace
 from schemas import tables
 from tests.conftest import SAMPLES

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 import newsdesk.ingest as ingest_module
+from newsdesk.decoding import decode_counted
 from newsdesk.ingest import IngestReport, ingest
-from newsdesk.readers import Limits, RawRecord, decode_counted, read_file
+from newsdesk.readers import Limits, RawRecord, read_file
 from newsdesk.workspace import Workspace
 from schemas import tables
 from tests.hostile_corpus import INPUT_LIMIT, RECORD_LIMIT, Expect, build

@@ -4,7 +4,7 @@ from newsdesk.boilerplate.html import extract_html
 from newsdesk.boilerplate.lines import extract_text
 from newsdesk.boilerplate.model import Extraction, LineDecision
 from newsdesk.boilerplate.records import explain, strip_records
-from newsdesk.boilerplate.repeated import REPEATED_LINES_SCHEMA, RepeatedLines
+from newsdesk.boilerplate.repeated import RepeatedLines
 
 # Bump whenever the same input can give a different body, title or removed-line rule: `clean`
 # then rebuilds the bodies shards older rules made, and `segment` carries their tasks and
@@ -12,7 +12,6 @@ from newsdesk.boilerplate.repeated import REPEATED_LINES_SCHEMA, RepeatedLines
 RULES_VERSION = "2026.12-1"
 
 __all__ = [
-    "REPEATED_LINES_SCHEMA",
     "RULES_VERSION",
     "Extraction",
     "LineDecision",

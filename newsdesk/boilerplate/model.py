@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsdesk.config import body_too_long, default
+from newsdesk.limits import MAX_BODY_CHARS, body_too_long
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +38,4 @@ def failed(reason: str) -> Extraction:
 
 def too_long(chars: int, max_chars: int | None) -> str | None:
     """The reason to refuse an article over `max_chars` (default: `max_body_chars`)."""
-    return body_too_long(chars, default("max_body_chars") if max_chars is None else max_chars)
+    return body_too_long(chars, MAX_BODY_CHARS if max_chars is None else max_chars)

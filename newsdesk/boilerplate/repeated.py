@@ -11,8 +11,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-import pyarrow as pa
-
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -20,17 +18,6 @@ _NON_WORD = re.compile(r"[\W_]+")
 # contain it and it is not rare within the source.
 MIN_DOCUMENTS = 3
 MIN_SHARE = 0.02
-
-REPEATED_LINES_SCHEMA = pa.schema(
-    [
-        pa.field("source", pa.string()),
-        pa.field("line_hash", pa.int64()),
-        pa.field("documents", pa.int64(), nullable=False),
-    ]
-)
-"""Arrow schema of `RepeatedLines.to_pylist()` rows. Pass it to `pa.Table.from_pylist`:
-inferred from the rows alone, a shard whose sources are all None (or an empty shard)
-gets a null-typed `source` column that does not concatenate with the other shards."""
 
 
 def normalise(line: str) -> str:
@@ -88,7 +75,7 @@ class RepeatedLines:
     def to_pylist(self) -> list[dict]:
         """Rows for a Parquet table: one per (source, line) plus one total per source.
 
-        Build the table with `pa.Table.from_pylist(rows, schema=REPEATED_LINES_SCHEMA)`.
+        Build the table with `pa.Table.from_pylist(rows, schemas.tables.LINE_STATS)`.
         """
         rows: list[dict] = [
             {"source": s, "line_hash": None, "documents": n} for s, n in self._docs.items()
