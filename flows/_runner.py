@@ -1,4 +1,10 @@
-"""The Prefect side of a `ShardRunner`: one task run per shard, on the flow's task runner."""
+"""The Prefect side of a `ShardRunner`: one task run per shard, on the configured task runner.
+
+The task runner (a capped thread pool, or a Dask cluster) is entered here, by each stage, and
+never attached to a flow with `with_options`: a flow copy is not importable by name, so Dask
+would have to pickle it, task runner and client included, which cannot be done. The shard task
+is defined once at module level, and a stage's work travels to it as an argument.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +13,42 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
 
 from newsdesk.config import Settings
 from newsdesk.progress import with_progress
+from newsdesk.runner import ShardRunner
 
 
-def _submit_all(name: str, work: Callable[[Any], Any], units: Sequence[Any]) -> Iterator[Any]:
-    """Submit every shard, then yield results in order as they finish."""
-    shard_task = task(work, name=name, cache_policy=NONE, retries=1)
-    futures = [shard_task.submit(unit) for unit in units]
-    for future in futures:
-        yield future.result()
+@task(name="shard", task_run_name="{stage}", cache_policy=NONE, retries=1)
+def shard_task(stage: str, work: Callable[[Any], Any], unit: Any) -> Any:
+    """One shard of a stage (`stage` names the task run)."""
+    del stage
+    return work(unit)
 
 
-# one task run per shard, with a progress bar on the terminal
-prefect_runner = with_progress(_submit_all, Console(stderr=True))
-
-
-def task_runner(settings: Settings) -> Any:
+def task_runner(settings: Settings) -> TaskRunner:
     """A capped thread pool here, or a Dask cluster when an address is configured."""
     if settings.prefect.dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=settings.prefect.dask_address)
     return ThreadPoolTaskRunner(max_workers=settings.prefect.workers)
+
+
+def shard_runner(settings: Settings) -> ShardRunner:
+    """Every shard a task run on the configured task runner, with a progress bar."""
+
+    def submit_all(name: str, work: Callable[[Any], Any], units: Sequence[Any]) -> Iterator[Any]:
+        if not units:
+            return
+        with task_runner(settings) as runner:
+            futures = [
+                runner.submit(shard_task, {"stage": name, "work": work, "unit": unit})
+                for unit in units
+            ]
+            for future in futures:  # in order, as they finish
+                yield future.result()
+
+    return with_progress(submit_all, Console(stderr=True))

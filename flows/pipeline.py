@@ -17,7 +17,7 @@ def pipeline_flow(settings: Settings, inputs: list[str], push: bool = True) -> l
     if push:
         stages.append((push_flow, (settings,)))
     summaries = []
-    for stage, args in stages:
+    for stage, args in stages:  # each stage sends its shard tasks where the settings say
         state = stage(*args, return_state=True)
         if state.is_failed():  # what was done so far, then why it stopped, a line each
             return Failed(message="\n".join([*summaries, state.message or "failed"]))

@@ -13,7 +13,7 @@ from typing import Any
 from prefect import flow
 from prefect.states import Failed, State
 
-from flows._runner import prefect_runner
+from flows._runner import shard_runner
 from newsdesk import jobs
 from newsdesk.config import Settings
 from newsdesk.errors import expected_errors
@@ -29,17 +29,17 @@ def expected(job: Callable[..., Any], *args: Any) -> Any:
 
 @flow(name="ingest")
 def ingest_flow(settings: Settings, inputs: list[str]) -> str | State:
-    return expected(jobs.run_ingest, settings, inputs, prefect_runner)
+    return expected(jobs.run_ingest, settings, inputs, shard_runner(settings))
 
 
 @flow(name="clean")
 def clean_flow(settings: Settings) -> str | State:
-    return expected(jobs.run_clean, settings, prefect_runner)
+    return expected(jobs.run_clean, settings, shard_runner(settings))
 
 
 @flow(name="segment")
 def segment_flow(settings: Settings) -> str | State:
-    return expected(jobs.run_segment, settings, prefect_runner)
+    return expected(jobs.run_segment, settings, shard_runner(settings))
 
 
 @flow(name="push")

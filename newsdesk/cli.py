@@ -72,7 +72,7 @@ def _guarded(action: Callable[[], Any]) -> Any:
 
 
 def _flow(settings: Settings, module: str, name: str) -> Any:
-    """A flow bound to a reachable Prefect server (or the embedded one) and the task runner.
+    """A flow bound to a reachable Prefect server (or the embedded one).
 
     Prefect reads its settings when first imported, so the flow is imported only here.
     """
@@ -82,10 +82,9 @@ def _flow(settings: Settings, module: str, name: str) -> Any:
 
     console.print(f"[dim]{configure_prefect(settings)}[/dim]", highlight=False)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows._runner import task_runner
-
-    flow = getattr(importlib.import_module(module), name)
-    return flow.with_options(task_runner=task_runner(settings))
+    # the stages enter the task runner themselves (flows/_runner.py): a flow copy made with
+    # `with_options` could not be shipped to Dask
+    return getattr(importlib.import_module(module), name)
 
 
 def _outcome(state: Any) -> Any:

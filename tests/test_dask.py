@@ -1,48 +1,71 @@
-"""The same flows on a Dask cluster: shard work is shipped to other processes and back."""
+"""The flows on a Dask cluster of worker processes: the shard tasks must run on the workers,
+for `newsdesk run` and for the stage commands alike, and give the same tables."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from flows._runner import task_runner
-from flows.pipeline import pipeline_flow
-from newsdesk.config import load_settings
+from newsdesk.cli import app
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as local:
-        yield local
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as local,
+        Client(local) as client,
+    ):
+        yield local, client
 
 
-def test_pipeline_runs_on_a_dask_cluster(tmp_path: Path, cluster, prefect_harness) -> None:
-    settings = load_settings(
-        ROOT / "newsdesk.toml",
-        workspace=str(tmp_path / "ws"),
-        shard_size=3,
-        prefect__dask_address=cluster.scheduler_address,
-    )
-    runner = task_runner(settings)
-    assert type(runner).__name__ == "DaskTaskRunner"
-    summaries = pipeline_flow.with_options(task_runner=runner)(settings, [str(SAMPLES)], push=False)
-    assert summaries[0].startswith("11 records: 8 kept")
-    workspace = Workspace(settings.workspace_uri)
+def _executed(client) -> int:
+    """Tasks the workers have run so far, all workers together."""
+    return sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
+
+
+def _check_tables(workspace: Workspace) -> None:
     assert len(workspace.shards("sentences")) == 3
     bodies = {
         b["article_id"]: b["body"] for b in workspace.read("bodies", tables.BODIES).to_pylist()
     }
     for row in workspace.read("sentences", tables.SENTENCES).to_pylist():
         assert bodies[row["article_id"]][row["start"] : row["end"]] == row["text"]
+
+
+@pytest.mark.parametrize("how", ["run", "stage commands"])
+def test_shard_tasks_run_on_the_dask_workers(
+    how: str, tmp_path: Path, cluster, prefect_harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local, client = cluster
+    monkeypatch.setenv("NEWSDESK_DASK_ADDRESS", local.scheduler_address)
+    monkeypatch.setenv("NEWSDESK_SHARD_SIZE", "3")
+    monkeypatch.setenv("NEWSDESK_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.setenv("NEWSDESK_CONFIG", str(tmp_path / "none.toml"))
+    before = _executed(client)
+    commands = (
+        [["run", "--no-push", str(SAMPLES)]]
+        if how == "run"
+        else [["ingest", str(SAMPLES)], ["clean"], ["segment"]]
+    )
+    outputs = []
+    for command in commands:
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "11 records: 8 kept" in outputs[0]
+    # ingest (1 unit of files), line counts and clean (3 shards each), segment (3 shards)
+    assert _executed(client) - before >= 10
+    _check_tables(Workspace(str(tmp_path / "ws")))
