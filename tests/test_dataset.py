@@ -281,3 +281,17 @@ def test_status_and_versions_point_at_latest(labeled, monkeypatch) -> None:
     lines = _where_to_look(settings)
     assert any(str(_root(settings) / "latest") in line for line in lines)
     yaml.safe_load((folder / "README.md").read_text().split("---")[1])
+
+
+def test_the_ascii_fast_path_cuts_as_the_full_tokenizer() -> None:
+    import random
+    import string
+
+    from newsdesk import tokens
+
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + " '-.,;:!?_()\t\n’"[:-1]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        fast = [m.span() for m in tokens._ASCII.finditer(text)]
+        assert fast == [m.span() for m in tokens._pattern().finditer(text)], text
