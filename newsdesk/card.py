@@ -7,7 +7,10 @@ Article text (titles, sources) never enters the YAML, and enters the Markdown on
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from string import Template
 from typing import Any
 
 import datasets
@@ -18,6 +21,7 @@ import yaml
 from annotation.agreement import AgreementReport, agreement
 from newsdesk.config import Settings
 from newsdesk.labelschema import LabelSchema
+from newsdesk.tokens import TOKENIZER
 
 CHANGE_WORDS = {
     "added": "rows added",
@@ -59,6 +63,34 @@ def _span_counts(table: pa.Table, column: str) -> dict[int, int]:
     return _counts(pc.struct_field(flat, "label")) if len(flat) else {}
 
 
+def yaml_features(features: datasets.Features) -> list[dict[str, Any]]:
+    """Features in the list form of a card's `dataset_info` (what the Hub and `load_dataset`
+    read back with `DatasetInfosDict.from_dataset_card_data`)."""
+    return [{"name": name, **_yaml_type(feature)} for name, feature in features.items()]
+
+
+def _yaml_type(feature: Any) -> dict[str, Any]:
+    if isinstance(feature, datasets.Value):
+        return {"dtype": feature.dtype}
+    if isinstance(feature, datasets.ClassLabel):
+        return {"dtype": _class_label(feature)}
+    if isinstance(feature, dict):
+        return {"struct": yaml_features(datasets.Features(feature))}
+    if isinstance(feature, list | datasets.List | datasets.Sequence):
+        inner = feature[0] if isinstance(feature, list) else feature.feature
+        if isinstance(inner, dict):
+            return {"list": yaml_features(datasets.Features(inner))}
+        if isinstance(inner, datasets.ClassLabel):
+            return {"list": _class_label(inner)}
+        if isinstance(inner, datasets.Value):
+            return {"list": inner.dtype}
+    raise TypeError(f"no YAML form for the feature {feature!r}")
+
+
+def _class_label(feature: datasets.ClassLabel) -> dict[str, Any]:
+    return {"class_label": {"names": {str(i): name for i, name in enumerate(feature.names)}}}
+
+
 def front_matter(
     settings: Settings,
     manifest: dict[str, Any],
@@ -66,12 +98,11 @@ def front_matter(
     features: dict[str, datasets.Features],
     languages: list[str],
 ) -> dict[str, Any]:
-    """What the Hub and `load_dataset` read: configs, features, splits and sizes."""
+    """What the Hub and `load_dataset` read: configs, features, splits and sizes. Every
+    configured split is declared, also one without rows (its file has the schema only)."""
     configs = []
     infos = []
     for config, splits in data.items():
-        if not splits:
-            continue
         configs.append(
             {
                 "config_name": config,
@@ -81,23 +112,33 @@ def front_matter(
                 ],
             }
         )
-        info = datasets.DatasetInfo(features=features[config])._to_yaml_dict()
-        info["config_name"] = config
-        info["splits"] = [
-            {"name": split, "num_bytes": table.nbytes, "num_examples": table.num_rows}
-            for split, table in splits.items()
-        ]
         prefix = f"data/{config}/"
-        info["download_size"] = sum(
-            entry["bytes"] for name, entry in manifest["files"].items() if name.startswith(prefix)
+        infos.append(
+            {
+                "config_name": config,
+                "features": yaml_features(features[config]),
+                "splits": [
+                    {"name": split, "num_bytes": table.nbytes, "num_examples": table.num_rows}
+                    for split, table in splits.items()
+                ],
+                "download_size": sum(
+                    entry["bytes"]
+                    for name, entry in manifest["files"].items()
+                    if name.startswith(prefix)
+                ),
+                "dataset_size": sum(table.nbytes for table in splits.values()),
+            }
         )
-        info["dataset_size"] = sum(table.nbytes for table in splits.values())
-        infos.append(info)
     sentence_rows = sum(t.num_rows for t in data["sentences"].values())
     return {
         "pretty_name": f"{settings.publish.dataset} {manifest['version']}",
-        "license": settings.publish.license,
+        # the annotations are under the configured licence, the source text under its
+        # publishers' terms: no one licence id covers both
+        "license": "other",
+        "license_name": f"annotations-{settings.publish.license}-source-text-publishers-terms",
         "language": languages or ["en"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
         "task_categories": ["text-classification", "token-classification"],
         "task_ids": ["sentiment-classification", "named-entity-recognition"],
         "size_categories": [_size_category(sentence_rows)],
@@ -124,6 +165,9 @@ def _stats(data: dict[str, dict[str, pa.Table]], features: dict[str, datasets.Fe
         "annotations": annotations.num_rows,
         "cancelled": pc.sum(annotations["was_cancelled"]).as_py() or 0,
         "annotators": pc.count_distinct(annotations["annotator"]).as_py(),
+        "annotator_emails": len(
+            [a for a in pc.unique(annotations["annotator"]).to_pylist() if a and "@" in a]
+        ),
         "sources": sorted(
             _counts(pc.fill_null(articles["source"], "unknown")).items(),
             key=lambda item: (-item[1], str(item[0])),
@@ -173,6 +217,218 @@ def changes_summary(manifest: dict[str, Any]) -> str:
     return f"Since {manifest['parent']} ({manifest['bump']} release): " + "; ".join(parts) + "."
 
 
+TEMPLATE = Path(__file__).with_name("card_template.md")
+RECIPE = Path(__file__).parent / "recipes" / "stance_baseline.py"
+RECIPE_PATH = '"outputs/newsdesk-news/latest"'  # the dataset path in the recipe file
+
+# what each published field holds; the field tables list every field of the features, with
+# the type generated from them and this text (an empty cell for a field not described here)
+FIELD_DOCS = {
+    "sentence_id": "the sentence: `<article_id>:<start>-<end>`",
+    "article_id": "the article, a content-derived id",
+    "campaign": "the campaign (Label Studio project) the row was labeled in",
+    "target": "what the stance is toward",
+    "index": "position of the sentence in its article, from 0",
+    "paragraph": "paragraph of the sentence in its article, from 0",
+    "start": "offset of the sentence (or span, token) start",
+    "end": "offset just past its end",
+    "text": "the sentence text (of a span: its text)",
+    "title": "the article's headline as found",
+    "source": "the publisher (site) of the article",
+    "url": "the article's address, when known",
+    "published_at": "publication date (ISO), when known",
+    "language": "language code detected from the body",
+    "body": "the cleaned article body",
+    "stance": "aggregated stance; -1 when nobody labeled it or a tie",
+    "stance_agreement": "share of annotators choosing the majority stance",
+    "events": "agreed event triggers",
+    "arguments": "agreed argument spans",
+    "label": "the span's type (event type or argument role)",
+    "event": "index in `events` of the trigger the argument is linked to, -1 if none",
+    "annotator_count": "annotators who labeled the sentence (skips excluded)",
+    "adjudicated": "a reviewer's decision set the labels",
+    "annotator_labels": "each annotator's own stance",
+    "annotator": "the annotator's pseudonym",
+    "sentences": "the article's published sentence rows, in order",
+    "tokens": "the sentence's tokens",
+    "token_start": "offset of each token into the sentence",
+    "token_end": "offset just past each token",
+    "event_tags": "BIO tag of each token",
+    "was_cancelled": "the annotator skipped the sentence",
+    "ground_truth": "a reviewer's decision (adjudication)",
+    "lead_time": "seconds the annotator spent",
+    "created_at": "when the annotation was made",
+    "split": "the split of the row (the same as its file's)",
+    # where a name means something else in its place: "<config>.<path>" or "<path>"
+    "events[].text": "the span's text",
+    "arguments[].text": "the span's text",
+    "events[].start": "span start, offset into the sentence",
+    "events[].end": "span end, offset into the sentence",
+    "arguments[].start": "span start, offset into the sentence",
+    "arguments[].end": "span end, offset into the sentence",
+    "articles.sentences[].start": "sentence start, offset into `body`",
+    "articles.sentences[].end": "sentence end, offset into `body`",
+    "sentences.start": "sentence start, offset into the article body",
+    "sentences.end": "sentence end, offset into the article body",
+    "annotator_labels[].stance": "that annotator's stance; -1 if none (skipped)",
+    "annotations.stance": "the annotator's stance; -1 if none",
+    "annotations.events": "the annotator's event triggers",
+    "annotations.arguments": "the annotator's argument spans",
+    "arguments[].label": "the argument's role",
+    "events[].label": "the trigger's event type",
+}
+
+
+def _type_text(feature: Any) -> str:
+    if isinstance(feature, datasets.Value):
+        return feature.dtype
+    if isinstance(feature, datasets.ClassLabel):
+        return f"ClassLabel ({feature.num_classes} names)"
+    if isinstance(feature, dict):
+        return "struct"
+    inner = feature[0] if isinstance(feature, list) else feature.feature
+    return "list of structs" if isinstance(inner, dict) else f"list of {_type_text(inner)}"
+
+
+def _field_doc(config: str, path: str, name: str) -> str:
+    """The most specific description: of this config's field, of the path, of the name."""
+    for key in (f"{config}.{path}", path, path.rsplit(".", 1)[-1], name):
+        if key in FIELD_DOCS:
+            return FIELD_DOCS[key]
+    return ""
+
+
+def _field_rows(config: str, features: dict[str, Any], prefix: str = "") -> list[str]:
+    rows = []
+    for name, feature in features.items():
+        path = f"{prefix}{name}"
+        rows.append(f"| `{path}` | {_type_text(feature)} | {_field_doc(config, path, name)} |")
+        if isinstance(feature, list | datasets.List | datasets.Sequence):
+            inner = feature[0] if isinstance(feature, list) else feature.feature
+            if isinstance(inner, dict):
+                rows += _field_rows(config, inner, f"{path}[].")
+        elif isinstance(feature, dict):
+            rows += _field_rows(config, feature, f"{path}.")
+    return rows
+
+
+def field_tables(features: dict[str, datasets.Features]) -> str:
+    """One table per config, every field (nested ones as `parent[].child`) with its type
+    generated from the features."""
+    return "\n\n".join(
+        f"`{config}`:\n\n" + _table("| field | type | holds |", _field_rows(config, feats))
+        for config, feats in features.items()
+    )
+
+
+def span_rule(share: float) -> str:
+    """How spans were aggregated, in words that follow `labelstudio.span_agreement`."""
+    words = {0.5: "at least half", 1.0: "all"}.get(share, f"at least {share:.0%}")
+    return (
+        f"a span is kept when {words} of the annotators (`labelstudio.span_agreement = "
+        f"{share:g}`) marked an overlapping span of the same type (its most common extent "
+        f"wins); an argument is linked to the kept trigger that {words} of the annotators "
+        "linked it to."
+    )
+
+
+def _per_split(splits: dict[str, pa.Table], column: str, spans: bool) -> dict[str, dict]:
+    return {
+        split: (_span_counts(table, column) if spans else _counts(table[column]))
+        for split, table in splits.items()
+    }
+
+
+def _distribution(title: str, names: list[str], counts: dict[str, dict], extra=None) -> str:
+    splits = list(counts)
+    rows = [
+        f"| {name} | " + " | ".join(str(counts[s].get(i, 0)) for s in splits) + " |"
+        for i, name in enumerate(names)
+    ]
+    if extra is not None:
+        rows.append(f"| {extra} | " + " | ".join(str(counts[s].get(-1, 0)) for s in splits) + " |")
+    return _table(f"| {title} | " + " | ".join(splits) + " |", rows)
+
+
+def _fence(text: str, language: str) -> str:
+    """A code block no text inside can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def _shorten(value: Any, limit: int = 300) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    if isinstance(value, list):
+        return [_shorten(v, limit) for v in value]
+    if isinstance(value, dict):
+        return {k: _shorten(v, limit) for k, v in value.items()}
+    return value
+
+
+def _example(data: dict[str, dict[str, pa.Table]], schema: LabelSchema) -> tuple[str, str, str]:
+    """The first labeled row of `sentences` (train first), as JSON; where it is; its names."""
+    for split, table in data["sentences"].items():
+        labeled = pc.indices_nonzero(pc.greater(table["annotator_count"], 0))
+        if len(labeled):
+            row = table.take(labeled[:1]).to_pylist()[0]
+            where = f"the first labeled row of `{split}`"
+            break
+    else:
+        rows = [t.slice(0, 1).to_pylist() for t in data["sentences"].values() if t.num_rows]
+        if not rows:
+            return "No row in this version.", "none", "none"
+        row, where = rows[0][0], "no row is labeled yet: the first row"
+    names = []
+    if row["stance"] >= 0:
+        names.append(f"`stance` {row['stance']} is `{schema.stance.values[row['stance']]}`")
+    for i, event in enumerate(row["events"]):
+        value = schema.events.values[event["label"]]
+        names.append(f"`events[{i}].label` {event['label']} is `{value}`")
+    text = json.dumps(_shorten(row), ensure_ascii=False, indent=2)
+    return _fence(text, "json"), where, "; ".join(names) or "it has no label"
+
+
+def _empty_splits(settings: Settings, data: dict[str, dict[str, pa.Table]], warnings) -> str:
+    lines = [f"**Warning:** {_inline(w, 300)}." for w in warnings]
+    empty = [split for split, table in data["sentences"].items() if not table.num_rows]
+    if empty:
+        names = ", ".join(f"`{s}`" for s in empty)
+        lines.append(
+            f"**{names} {'has' if len(empty) == 1 else 'have'} no rows in this version.** The "
+            "split is declared and its file is there (schema, no rows), but `datasets` "
+            "(5.2 and older) refuses to build a split of zero examples, so `load_dataset(path)` "
+            "stops with *corresponds to no data*: load the splits that have rows "
+            '(`load_dataset(path, split="train")`), or stream (`streaming=True`), which '
+            "reads every split, empty ones as empty."
+        )
+    return "\n\n".join(lines)
+
+
+def _citation(settings: Settings, manifest: dict[str, Any]) -> str:
+    key = re.sub(r"\W", "_", f"{settings.publish.dataset}_{manifest['version']}")
+    year = str(manifest["created_at"])[:4]
+    return "\n".join(
+        [
+            f"@misc{{{key},",
+            f"  title = {{{settings.publish.dataset}: news sentences labeled for stance and "
+            f"events, version {manifest['version']}}},",
+            f"  year = {{{year}}},",
+            f"  version = {{{manifest['version']}}},",
+            f"  note = {{Built with newsdesk; label schema fingerprint "
+            f"{manifest['label_schema_fingerprint']}}}",
+            "}",
+        ]
+    )
+
+
+def recipe(settings: Settings) -> str:
+    """The stance baseline of the card, with this dataset's path."""
+    text = RECIPE.read_text(encoding="utf-8").strip()
+    return text.replace(RECIPE_PATH, json.dumps(f"outputs/{settings.publish.dataset}/latest"))
+
+
 def dataset_card(
     settings: Settings,
     schema: LabelSchema,
@@ -180,7 +436,8 @@ def dataset_card(
     data: dict[str, dict[str, pa.Table]],
     features: dict[str, datasets.Features],
 ) -> str:
-    """README.md for a version; article text only ever enters the Markdown through `_inline`."""
+    """README.md for a version, from `card_template.md`: every number from this version's
+    data; article text only ever enters the Markdown through `_inline` or a JSON code block."""
     s = _stats(data, features)
     header = yaml.safe_dump(
         front_matter(settings, manifest, data, features, s["languages"]),
@@ -188,15 +445,27 @@ def dataset_card(
         allow_unicode=True,
         width=1000,
     )
-    sentence_rows = {split: t.num_rows for split, t in data["sentences"].items()}
-    article_rows = {split: t.num_rows for split, t in data["articles"].items()}
+    splits = list(settings.publish.splits)
+    sentences, articles, tokens = data["sentences"], data["articles"], data["tokens"]
+    total = sum(t.num_rows for t in sentences.values()) or 1
     split_table = _table(
-        "| split | ratio | sentence rows | articles |",
+        "| split | ratio | sentence rows | share | labeled rows | token rows | articles |",
         [
-            f"| {split} | {ratio:g} | {sentence_rows.get(split, 0)} | "
-            f"{article_rows.get(split, 0)} |"
+            f"| {split} | {ratio:g} | {sentences[split].num_rows} | "
+            f"{sentences[split].num_rows / total:.1%} | "
+            f"{pc.sum(pc.greater(sentences[split]['annotator_count'], 0)).as_py() or 0} | "
+            f"{tokens[split].num_rows} | {articles[split].num_rows} |"
             for split, ratio in settings.publish.splits.items()
         ],
+    )
+    ratio_sum = sum(settings.publish.splits.values())
+    ratios = ", ".join(f"{k} {v / ratio_sum:.0%}" for k, v in settings.publish.splits.items())
+    split_how = (
+        f"Splits are assigned per article by a salted hash of its id (sha256 of salt "
+        f"`{_inline(settings.publish.split_salt)}` and the id, `publish.split_salt`), against "
+        f"the ratios {ratios} (`publish.splits`): no article appears in two splits, an article "
+        "keeps its split as the dataset grows, and the share of each split approaches its "
+        "ratio as articles accumulate (a small version can be far from it, as the table shows)."
     )
     stance_table = _table(
         "| id | stance | sentence rows | meaning |",
@@ -220,6 +489,7 @@ def dataset_card(
             for i, x in enumerate(schema.roles.labels)
         ],
     )
+    tag_names = features["tokens"]["event_tags"].feature.names
     sources = ", ".join(f"{_inline(name, 60)} ({count})" for name, count in s["sources"][:20])
     more = len(s["sources"]) - 20
     if more > 0:
@@ -238,9 +508,27 @@ def dataset_card(
         if s["mean_agreement"] is not None
         else "no sentence has two annotators yet, so agreement cannot be measured"
     )
+    emails = s["annotator_emails"]
+    annotator_text = (
+        f"{s['annotations']} annotations ({s['cancelled']} skipped by their annotator) by "
+        f"{s['annotators']} annotators; labeled sentence rows by number of annotators: "
+        f"{per_sentence or 'none'}. Annotators were invited by the maintainers and labeled "
+        "in Label Studio's stream, which shows no one another's labels (its task list can: "
+        "agreement is only as blind as the annotators kept it)."
+    )
+    annotator_privacy = (
+        f"The {s['annotators']} annotators appear under pseudonyms (`annotator`): with "
+        "`labelstudio.pseudonymize` on (it is "
+        f"{'on' if settings.labelstudio.pseudonymize else 'off'} for this publish) `pull` "
+        "stores a salted hash of each annotator's e-mail address, and the salt stays with "
+        "the installation, so a pseudonym cannot be matched to a known address."
+        if not emails
+        else f"**{emails} annotator identifiers look like e-mail addresses**: they were pulled "
+        "with `labelstudio.pseudonymize` off; pull again with it on before sharing this version."
+    )
     review = manifest.get("annotation_review") or {}
     rejected = review.get("rejected") or {}
-    rejected_text = (
+    review_text = (
         f"{sum(rejected.values())} annotations were rejected by the schema checks and are not "
         "in this dataset:\n\n"
         + _table(
@@ -253,129 +541,112 @@ def dataset_card(
     repaired = review.get("repaired") or {}
     if repaired:
         listed = "; ".join(f"{_inline(r, 160)} ({n})" for r, n in repaired.items())
-        rejected_text += f" {sum(repaired.values())} annotations were kept after repair: {listed}."
+        review_text += f" {sum(repaired.values())} annotations were kept after repair: {listed}."
     orphaned = review.get("orphaned") or {}
     if orphaned:
         listed = "; ".join(f"{_inline(r, 160)} ({n})" for r, n in orphaned.items())
-        rejected_text += (
+        review_text += (
             f" {sum(orphaned.values())} annotations were left out because improved cleaning or "
             f"splitting rules changed their sentence beyond carrying them over: {listed}."
         )
+    review_text += (
+        f"\n\n{review.get('adjudicated', 0)} sentence rows carry a reviewer's decision "
+        "(`adjudicated`): their annotators disagreed and `newsdesk adjudicate` sent them to a "
+        "review project."
+    )
+    source_text = "\n".join(
+        [
+            f"- Articles: {s['articles']} from {len(s['sources'])} sources: {sources or 'none'}",
+            f"- Published between {_inline(first or 'unknown')} and {_inline(last or 'unknown')}",
+            f"- Languages: {', '.join(s['languages']) or 'unknown'}",
+            f"- Sentence rows: {s['sentences']} (one per campaign and sentence), "
+            f"{s['annotated']} labeled",
+        ]
+    )
+    limits = [
+        "Sentences nobody annotated are published with stance -1 and no spans; filter on "
+        "`annotator_count > 0` (or `stance >= 0`) for labeled data.",
+        "Cleaning and sentence splitting are automatic and make mistakes (a caption kept, two "
+        "sentences joined); annotators may mark such sentences `unrelated`.",
+        "Span agreement matches spans of the same type by overlap, so agreed extents can "
+        "differ; `newsdesk agreement` reports it per label and per annotator.",
+        "In `tokens`, a span's edge inside a token tags the whole token; where two agreed "
+        "spans overlap, the token keeps the first one's tag.",
+        "Relations between two triggers or two arguments are not published.",
+        "Article metadata (title, source, date) is as the source gave it and may be missing.",
+    ]
+    limits += [f"{_inline(w, 300)}." for w in manifest.get("warnings") or []]
     campaigns = "\n".join(
         f"- `{_inline(c.name)}`: stance toward {_inline(c.target)}"
         + (f" ({_inline(c.description, 200)})" if c.description else "")
         for c in settings.campaigns
     )
-    return f"""---
-{header}---
+    example, example_where, example_names = _example(data, schema)
+    values = {
+        "front_matter": header,
+        "title": f"{_inline(settings.publish.dataset)} {manifest['version']}",
+        "dataset": settings.publish.dataset,
+        "version": manifest["version"],
+        "sentence_rows": s["sentences"],
+        "article_count": s["articles"],
+        "annotated_rows": s["annotated"],
+        "languages": ", ".join(s["languages"]) or "unknown",
+        "empty_splits": _empty_splits(settings, data, manifest.get("warnings") or []),
+        "split_names": ", ".join(f"`{name}`" for name in splits),
+        "tokenizer": TOKENIZER,
+        "tag_count": len(tag_names),
+        "tag_names": ", ".join(f"{i} `{name}`" for i, name in enumerate(tag_names)),
+        "example": example,
+        "example_where": example_where,
+        "example_names": example_names,
+        "field_tables": field_tables(features),
+        "schema_name": _inline(schema.name),
+        "schema_version": schema.version,
+        "schema_fingerprint": schema.fingerprint,
+        "stance_help": _inline(schema.stance.description, 600),
+        "event_help": _inline(schema.events.description, 600),
+        "role_help": _inline(schema.roles.description, 600),
+        "stance_table": stance_table,
+        "event_table": event_table,
+        "role_table": role_table,
+        "linked": s["linked"],
+        "argument_count": s["arguments"],
+        "split_table": split_table,
+        "split_how": split_how,
+        "stance_by_split": _distribution(
+            "stance", schema.stance.values, _per_split(sentences, "stance", False), "(none)"
+        ),
+        "event_by_split": _distribution(
+            "event type", schema.events.values, _per_split(sentences, "events", True)
+        ),
+        "span_rule": span_rule(settings.labelstudio.span_agreement),
+        "campaigns": campaigns or "- none configured",
+        "annotator_text": annotator_text,
+        "agreement_text": agreement_text,
+        "review_text": review_text,
+        "source_text": source_text + "\n\n" + _tokenizer_text(),
+        "limits": "\n".join(f"- {line}" for line in limits),
+        "license": _inline(settings.publish.license),
+        "source_count": len(s["sources"]),
+        "annotator_privacy": annotator_privacy,
+        "recipe": recipe(settings),
+        "citation": _citation(settings, manifest),
+        "changes": changes_summary(manifest),
+        "parent": manifest["parent"] or "none",
+        "created_at": manifest["created_at"],
+        "tables_version": manifest["tables_version"],
+    }
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
 
-# {_inline(settings.publish.dataset)} {manifest["version"]}
 
-News sentences labeled in Label Studio for stance toward a campaign's target and for events
-(trigger spans with typed argument spans linked to them), built by newsdesk from raw articles:
-ingested, stripped of boilerplate, split into sentences with character offsets into the
-cleaned article body.
-
-```python
-from datasets import load_dataset
-ds = load_dataset("path/to/this/folder")                   # config "sentences" (default)
-articles = load_dataset("path/to/this/folder", "articles")  # cleaned bodies and metadata
-long = load_dataset("path/to/this/folder", "annotations")   # one row per annotator and sentence
-```
-
-## Data
-
-- Articles: {s["articles"]} from {len(s["sources"])} sources: {sources or "none"}
-- Published between {_inline(first or "unknown")} and {_inline(last or "unknown")}
-- Languages: {", ".join(s["languages"]) or "unknown"}
-- Sentence rows: {s["sentences"]} (one per campaign and sentence), {s["annotated"]} annotated
-- Annotations: {s["annotations"]} ({s["cancelled"]} skipped by their annotator) by
-  {s["annotators"]} annotators (pseudonymised with a salted hash)
-- Label schema `{_inline(schema.name)}` v{schema.version}, fingerprint
-  `{schema.fingerprint}`; published table layout v{manifest["tables_version"]}
-
-Rejected and adjudicated annotations: {rejected_text}
-{review.get("adjudicated", 0)} sentence rows carry a reviewer's decision (`adjudicated`):
-their annotators disagreed and `newsdesk adjudicate` sent them to a review project.
-
-Campaigns (one Label Studio project each):
-
-{campaigns or "- none configured"}
-
-### Configs
-
-- `sentences` (default): one row per campaign and sentence, sorted by article and position:
-  text with `start`/`end` offsets into the cleaned body, the article's title, source and date,
-  the aggregated `stance` (a `ClassLabel`, -1 when unlabeled) and `stance_agreement`, `events`
-  (trigger spans with a `ClassLabel` type and offsets into the sentence), `arguments` (role
-  spans; `event` is the index in `events` of the trigger the argument is linked to, -1 when
-  unlinked), `annotator_count`, `adjudicated` (a reviewer decided the labels) and every
-  annotator's own stance in `annotator_labels`.
-- `articles`: the cleaned bodies with their metadata, one row per article.
-- `annotations`: every annotation as exported (long format), its own events and arguments
-  linked the same way, and whether it was skipped or is ground truth.
-
-## Splits
-
-{split_table}
-
-Splits are assigned per article by a salted hash of its id (salt
-`{_inline(settings.publish.split_salt)}`): no article appears in two splits, the share of each
-split approaches its ratio, and an article keeps its split as the dataset grows.
-
-## How it was made
-
-1. Ingest: raw files (HTML, text, JSON, CSV, Parquet, WARC) become articles with a
-   content-derived id; exact duplicates are dropped, unreadable inputs quarantined.
-2. Clean: boilerplate (navigation, captions, newsletter and donation boxes, share prompts, lines
-   that repeat across a source's articles) is removed line by line, each with its rule recorded.
-3. Segment: bodies are split into sentences by rules, with `start`/`end` offsets into the
-   cleaned body (`body[start:end] == text`) and the paragraph index.
-4. Annotate: each campaign's sentences are labeled in Label Studio; annotators see the sentence
-   with its neighbours. Span offsets are Python string indices, as Label Studio counts them.
-5. Aggregate: the stance is the majority of annotators (ties stay -1; a ground-truth annotation
-   overrides); a span is kept when at least half of the annotators marked an overlapping span
-   of the same type (its most common extent wins); an argument is linked to the kept trigger
-   that at least half of the annotators linked it to.
-6. Check and publish: every offset, span text, label id and row count is checked before
-   anything is written; files are zstd Parquet sorted by article and position.
-
-## Labels
-
-{stance_table}
-
-{event_table}
-
-{role_table}
-
-{s["linked"]} of {s["arguments"]} argument spans are linked to a trigger.
-
-## Annotators and agreement
-
-{s["annotators"]} annotators; annotated sentence rows by number of annotators:
-{per_sentence or "none"}.
-Agreement: {agreement_text}.
-
-## Known limits
-
-- Sentences nobody annotated are published with stance -1 and no spans; filter on
-  `annotator_count > 0` for labeled data.
-- Cleaning and sentence splitting are automatic and make mistakes (a caption kept, two
-  sentences joined); annotators may mark such sentences `unrelated`.
-- Span agreement matches spans of the same type by overlap, so agreed extents can differ;
-  `newsdesk agreement` reports it per label and per annotator.
-- Relations between two triggers or two arguments are not published.
-- Article metadata (title, source, date) is as the source gave it and may be missing.
-
-## Changes
-
-{changes_summary(manifest)} Row-by-row changes are in `changes.parquet` and `CHANGELOG.md`.
-
-## Version
-
-{manifest["version"]}, parent {manifest["parent"] or "none"}, created {manifest["created_at"]};
-every file's sha256, bytes and rows are in `manifest.json` (`newsdesk verify` checks them).
-"""
+def _tokenizer_text() -> str:
+    return (
+        f"The `tokens` config is cut by `{TOKENIZER}`, newsdesk's own rule tokenizer "
+        "(`newsdesk/tokens.py`): a word is a run of letters, digits and combining marks, with "
+        "inner apostrophes and hyphens, and `.` or `,` between digits; each CJK ideograph or "
+        "kana is a token; any other character that is not a space is a token of its own. "
+        "Offsets are Python string indices into the sentence."
+    )
 
 
 def changelog(manifest: dict[str, Any], changes: pa.Table) -> str:

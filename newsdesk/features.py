@@ -11,7 +11,10 @@ import datasets
 from newsdesk.labelschema import LabelSchema
 
 # 2: arguments carry `event`, the index of the trigger they are linked to in `events`
-TABLES_VERSION = 2
+# 3: a `split` column in every config, every split present in every version, the `tokens`
+#    config, and each article's sentences with their labels in `articles`
+TABLES_VERSION = 3
+SPLIT = datasets.Value("string")  # the split a row belongs to, also in the file's name
 
 
 def _spans(names: list[str], **extra: object) -> list[dict[str, object]]:
@@ -59,15 +62,62 @@ def sentence_features(schema: LabelSchema) -> datasets.Features:
             "annotator_count": datasets.Value("int32"),
             "adjudicated": datasets.Value("bool"),  # a reviewer's decision set the labels
             "annotator_labels": [{"annotator": datasets.Value("string"), "stance": stance}],
+            "split": SPLIT,
         }
     )
 
 
-def article_features() -> datasets.Features:
+ARTICLE_FIELDS = ("article_id", "title", "source", "url", "published_at", "language", "body")
+# the columns of a sentence row that `articles` carries for each of its sentences
+ARTICLE_SENTENCE_FIELDS = (
+    "sentence_id",
+    "campaign",
+    "index",
+    "paragraph",
+    "start",
+    "end",
+    "text",
+    "stance",
+    "events",
+    "arguments",
+    "annotator_count",
+)
+
+
+def article_features(schema: LabelSchema) -> datasets.Features:
+    """One row per article: cleaned body, metadata, and its published sentence rows in order
+    (by position, then campaign), with their aggregated labels."""
+    sentence = sentence_features(schema)
     return datasets.Features(
         {
-            name: datasets.Value("string")
-            for name in ("article_id", "title", "source", "url", "published_at", "language", "body")
+            **{name: datasets.Value("string") for name in ARTICLE_FIELDS},
+            "sentences": [{name: sentence[name] for name in ARTICLE_SENTENCE_FIELDS}],
+            "split": SPLIT,
+        }
+    )
+
+
+def bio_names(schema: LabelSchema) -> list[str]:
+    """Token tags for event triggers: O, then B-type and I-type for each event type in order."""
+    return ["O", *(f"{p}-{event}" for event in schema.events.values for p in ("B", "I"))]
+
+
+def token_features(schema: LabelSchema) -> datasets.Features:
+    """One row per annotated (campaign, sentence): tokens with offsets into the sentence and
+    BIO tags of the aggregated event triggers."""
+    return datasets.Features(
+        {
+            "sentence_id": datasets.Value("string"),
+            "article_id": datasets.Value("string"),
+            "campaign": datasets.Value("string"),
+            "text": datasets.Value("string"),
+            "tokens": datasets.Sequence(datasets.Value("string")),
+            "token_start": datasets.Sequence(datasets.Value("int32")),
+            "token_end": datasets.Sequence(datasets.Value("int32")),
+            "event_tags": datasets.Sequence(datasets.ClassLabel(names=bio_names(schema))),
+            "annotator_count": datasets.Value("int32"),
+            "adjudicated": datasets.Value("bool"),
+            "split": SPLIT,
         }
     )
 
@@ -87,6 +137,7 @@ def annotation_features(schema: LabelSchema) -> datasets.Features:
             "ground_truth": datasets.Value("bool"),
             "lead_time": datasets.Value("float64"),
             "created_at": datasets.Value("string"),
+            "split": SPLIT,
         }
     )
 
@@ -95,6 +146,7 @@ def all_features(schema: LabelSchema) -> dict[str, datasets.Features]:
     """Features of every config, in publishing order."""
     return {
         "sentences": sentence_features(schema),
-        "articles": article_features(),
+        "tokens": token_features(schema),
+        "articles": article_features(schema),
         "annotations": annotation_features(schema),
     }

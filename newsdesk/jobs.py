@@ -108,7 +108,8 @@ def run_publish(
     workspace = Workspace(settings.workspace_uri)
     with workspace_lock(settings, "publish"):
         result = publish(workspace, settings, schema, bump=bump, provenance=provenance)
-    return result.message if result.path is None else f"{result.message}: {result.path}"
+    message = result.message if result.path is None else f"{result.message}: {result.path}"
+    return "\n".join([*(f"warning: {w}" for w in result.warnings), message])
 
 
 def run_agreement(settings: Settings, out: str = "reports") -> str:

@@ -33,10 +33,12 @@ from newsdesk.card import changelog, dataset_card
 from newsdesk.config import Settings
 from newsdesk.features import TABLES_VERSION, all_features
 from newsdesk.labelschema import LabelSchema
+from newsdesk.tokens import bio_tags, tokenize
 from newsdesk.versions import (
     change_counts,
     dataset_root,
     diff_rows,
+    latest_is_link,
     latest_version,
     list_versions,
     read_manifest,
@@ -65,18 +67,22 @@ class PublishResult:
     version: str | None
     path: Path | None
     message: str
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
 class Built:
-    """Every config's tables by split, in publishing order."""
+    """Every config's tables by split (every configured split, empty or not), in publishing
+    order, and what `publish` warns about (splits without labeled rows)."""
 
     data: dict[str, dict[str, pa.Table]]
+    warnings: list[str]
 
 
-def split_of(article_id: str, salt: str, ratios: dict[str, float]) -> str:
-    """Stable split by a salted hash of the article: no article in two splits, ever."""
-    digest = hashlib.sha256(f"{salt}\x1f{article_id}".encode()).digest()
+def split_of(key: str, salt: str, ratios: dict[str, float]) -> str:
+    """The split of `key` by a salted hash: stable as the data grows, and everything that
+    shares a key shares a split. The key is an article id today (see `build`)."""
+    digest = hashlib.sha256(f"{salt}\x1f{key}".encode()).digest()
     point = struct.unpack(">Q", digest[:8])[0] / 2**64
     total = sum(ratios.values())
     edge = 0.0
@@ -285,9 +291,10 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     _fail_missing("articles have sentences but no body", pc.is_null(brow), used_articles)
     brow_np = _np(brow).astype(np.int64)
     article_rank = _np(pc.index_in(row_articles, value_set=used_articles)).astype(np.int64)
+    # the key an article's split is hashed from: its id, so no article is in two splits
+    split_keys = used_articles.to_pylist()
     article_split = np.array(
-        [split_names.index(split_of(a, salt, ratios)) for a in used_articles.to_pylist()],
-        dtype=np.int64,
+        [split_names.index(split_of(key, salt, ratios)) for key in split_keys], dtype=np.int64
     )
     row_split = article_split[article_rank] if len(article_rank) else article_rank
     distinct = pc.unique(pushed["campaign"])
@@ -317,7 +324,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
         )
     )
     sentence_schema = features["sentences"].arrow_schema
-    annotation_schema = features["annotations"].arrow_schema
+    annotation_schema = _without_split(features["annotations"].arrow_schema)
     default = {
         "stance": -1,
         "stance_agreement": 0.0,
@@ -388,7 +395,9 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
         begin = stop
     del notes_table
     long_split = row_split[sorted_rows]
+    split_values = pa.array(split_names, pa.string())
     annotation_out = pa.concat_tables(long_parts).combine_chunks()
+    annotation_out = annotation_out.append_column("split", split_values.take(long_split))
     agg_parts.append(pa.Table.from_pylist([default], schema=agg_schema))
     agg_table = pa.concat_tables(agg_parts).combine_chunks()
     annotated_count = len(annotated)
@@ -411,6 +420,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
         **{k: sentences[k].take(s_take) for k in ("index", "paragraph", "start", "end", "text")},
         **{k: bodies[k].take(b_take) for k in ("title", "source", "published_at")},
         **{k: agg_table[k].take(agg_index[order]) for k in label_columns},
+        "split": split_values.take(row_split[order]),
     }
     del sentences, s_take, b_take
     sentence_out = pa.table(
@@ -425,10 +435,15 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     del pushed, agg_table, agg_index, order
 
     articles_order = np.argsort(article_split, kind="stable")
-    article_schema = features["articles"].arrow_schema
-    article_out = bodies.take(brow_np[articles_order]).select(article_schema.names)
-    article_out = article_out.cast(article_schema)
+    article_out = _articles(
+        bodies.take(brow_np[articles_order]),
+        sentence_out,
+        np.bincount(article_rank, minlength=len(split_keys))[articles_order],
+        split_values.take(article_split[articles_order]),
+        features["articles"].arrow_schema,
+    )
     del bodies
+    token_out = _tokens(sentence_out, features["tokens"].arrow_schema)
 
     _check_label_ranges(sentence_out, schema)
     _check_label_ranges(annotation_out, schema)
@@ -441,22 +456,94 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
             f"tasks, {annotation_out.num_rows} annotation rows for {len(note_order)}"
         )
 
+    token_split = _np(pc.index_in(token_out["split"], value_set=split_values))
     data = {
         "sentences": _by_split(sentence_out, sorted_split, split_names),
+        "tokens": _by_split(token_out, token_split.astype(np.int64), split_names),
         "articles": _by_split(article_out, article_split[articles_order], split_names),
         "annotations": _by_split(annotation_out, long_split, split_names),
     }
-    return Built(data)
+    for config, splits in data.items():
+        metadata = features[config].arrow_schema.metadata
+        data[config] = {k: t.replace_schema_metadata(metadata) for k, t in splits.items()}
+    return Built(data, split_warnings(data["sentences"]))
+
+
+def split_warnings(sentences: dict[str, pa.Table]) -> list[str]:
+    """One line per split that has no labeled sentence row (it is published all the same)."""
+    warnings = []
+    for split, table in sentences.items():
+        labeled = pc.sum(pc.greater(table["annotator_count"], 0)).as_py() or 0
+        if not labeled:
+            warnings.append(
+                f"split {split!r} has no labeled rows ({table.num_rows} rows in all): it is "
+                "published empty of labels; label more of its articles, or change the ratios"
+            )
+    return warnings
+
+
+def _without_split(schema: pa.Schema) -> pa.Schema:
+    return schema.remove(schema.get_field_index("split"))
+
+
+def _articles(
+    bodies: pa.Table,
+    sentence_out: pa.Table,
+    counts: np.ndarray,
+    split: pa.Array,
+    schema: pa.Schema,
+) -> pa.Table:
+    """The articles config: each article's body and metadata, and its sentence rows.
+
+    `bodies` and `sentence_out` are in the same article order (split, then article id), so
+    each article's sentences are one contiguous run of sentence rows: a list column is their
+    offsets over a struct of the sentence columns, with no row going through Python.
+    """
+    sentence_type = schema.field("sentences").type
+    struct_type = sentence_type.value_type
+    values = pa.StructArray.from_arrays(
+        [sentence_out[f.name].combine_chunks() for f in struct_type],
+        fields=list(struct_type),
+    )
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    sentences = pa.ListArray.from_arrays(offsets, values, type=sentence_type)
+    columns = [bodies[name] for name in schema.names[: schema.get_field_index("sentences")]]
+    return pa.Table.from_arrays([*columns, sentences, split], schema=schema)
+
+
+def _tokens(sentence_out: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The tokens config: the annotated sentence rows, tokenized, with BIO tags of their
+    aggregated event triggers (see `newsdesk.tokens`)."""
+    keep = pc.indices_nonzero(pc.greater(sentence_out["annotator_count"], 0))
+    rows = sentence_out.select(["text", "events"]).take(keep)
+    starts: list[list[int]] = []
+    ends: list[list[int]] = []
+    words: list[list[str]] = []
+    tags: list[list[int]] = []
+    for text, events in zip(rows["text"].to_pylist(), rows["events"].to_pylist(), strict=True):
+        found = tokenize(text)
+        starts.append([a for a, _ in found])
+        ends.append([b for _, b in found])
+        words.append([text[a:b] for a, b in found])
+        tags.append(bio_tags(found, [(e["start"], e["end"], e["label"]) for e in events]))
+    picked = sentence_out.take(keep)
+    columns = {
+        **{k: picked[k] for k in ("sentence_id", "article_id", "campaign", "text")},
+        "tokens": pa.array(words, schema.field("tokens").type),
+        "token_start": pa.array(starts, schema.field("token_start").type),
+        "token_end": pa.array(ends, schema.field("token_end").type),
+        "event_tags": pa.array(tags, schema.field("event_tags").type),
+        **{k: picked[k] for k in ("annotator_count", "adjudicated", "split")},
+    }
+    return pa.table([columns[name] for name in schema.names], schema=schema)
 
 
 def _by_split(table: pa.Table, ranks: np.ndarray, names: list[str]) -> dict[str, pa.Table]:
-    """Zero-copy slices of a table sorted by split; empty splits are left out (an empty
-    Parquet file has no row group and `datasets` cannot read it)."""
+    """Zero-copy slices of a table sorted by split, one for every split, empty or not."""
     edges = np.searchsorted(ranks, np.arange(len(names) + 1), side="left")
     return {
         name: table.slice(int(edges[i]), int(edges[i + 1] - edges[i]))
         for i, name in enumerate(names)
-        if edges[i + 1] > edges[i]
     }
 
 
@@ -587,7 +674,7 @@ def publish(
     # the newest version is the parent, even if a crash kept `latest` from pointing at it
     published = list_versions(root)
     parent_version = published[-1] if published else None
-    if parent_version and latest_version(root) != parent_version:
+    if parent_version and (latest_version(root) != parent_version or not latest_is_link(root)):
         _point_latest(root, parent_version)
     parent = read_manifest(root / parent_version) if parent_version else None
     if parent and (
@@ -595,7 +682,8 @@ def publish(
         parent.get("label_schema_fingerprint"),
         parent.get("tables_version"),
     ) == (fingerprint, schema.fingerprint, TABLES_VERSION):
-        return PublishResult(None, root / parent_version, f"nothing changed since {parent_version}")
+        message = f"nothing changed since {parent_version}"
+        return PublishResult(None, root / parent_version, message, tuple(built.warnings))
     new_index = row_index(data["sentences"])
     if parent_version:
         changes = diff_rows(version_index(root / parent_version), new_index)
@@ -636,6 +724,7 @@ def publish(
                 for config, splits in data.items()
             },
             "changes": counts,
+            "warnings": built.warnings,
             "annotation_review": annotation_review(workspace, data),
             **(provenance or {}),
             "files": files,
@@ -661,14 +750,18 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_latest(root, version)
-    return PublishResult(version, root / version, f"published {version} ({bump})")
+    message = f"published {version} ({bump})"
+    return PublishResult(version, root / version, message, tuple(built.warnings))
 
 
 def _point_latest(root: Path, version: str) -> None:
-    """Replace the `latest` pointer in one rename: readers see the old or the new one."""
+    """Point `latest` at a version: a relative link to its folder, made under a temporary
+    name and renamed over the old one, so readers see the old or the new version, never
+    none; the dataset folder can move with its link intact."""
     pointer = root / f".latest-{os.getpid()}.tmp"
-    pointer.write_text(version + "\n", encoding="utf-8")
-    pointer.replace(root / "latest")
+    pointer.unlink(missing_ok=True)
+    os.symlink(version, pointer, target_is_directory=True)
+    os.replace(pointer, root / "latest")
 
 
 def _read_only(folder: Path) -> None:

@@ -142,8 +142,9 @@ def _where_to_look(settings: Settings) -> list[str]:
         lines.append(f"Open the Prefect UI: {str(state['api_url']).removesuffix('/api')}")
     root = dataset_root(settings)
     if version := latest_version(root):
-        lines.append(f"Latest dataset version: {root / version}")
-        lines.append(f'  from datasets import load_dataset; ds = load_dataset("{root / version}")')
+        latest = root / "latest"
+        lines.append(f"Latest dataset version: {version} ({latest} links to {root / version})")
+        lines.append(f'  from datasets import load_dataset; ds = load_dataset("{latest}")')
     return lines
 
 

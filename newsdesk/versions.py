@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,8 +41,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def latest_version(root: Path) -> str | None:
+    """The version `latest` points at: a relative link to the version folder (what
+    `load_dataset(".../latest")` opens), or a text file naming it (before 0.2)."""
     pointer = root / "latest"
-    return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+    if pointer.is_symlink():
+        return Path(os.readlink(pointer)).name
+    if pointer.is_file():
+        return pointer.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def latest_is_link(root: Path) -> bool:
+    return (root / "latest").is_symlink()
 
 
 def version_key(version: str) -> tuple[int, int, int]:

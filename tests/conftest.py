@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -102,3 +103,24 @@ def workspace(segmented: Path, tmp_path: Path):
 
     shutil.copytree(segmented, tmp_path / "ws")
     return Workspace(str(tmp_path / "ws"))
+
+
+def load_published(folder: Path, config: str = "sentences") -> dict:
+    """Every split of one config of a published version, as `datasets` loads it offline.
+
+    A split with no rows is read with `streaming=True` (and checked empty and typed): the
+    `datasets` releases in the lock cannot build a split of zero examples otherwise. Splits
+    with rows are `Dataset`s, empty ones empty lists.
+    """
+    import datasets
+
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    loaded: dict = {}
+    for split, rows in manifest["rows"][config].items():
+        if rows:
+            loaded[split] = datasets.load_dataset(str(folder), config, split=split)
+            assert loaded[split].num_rows == rows
+        else:
+            stream = datasets.load_dataset(str(folder), config, split=split, streaming=True)
+            assert list(stream) == [] and stream.features is not None
+    return loaded

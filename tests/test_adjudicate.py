@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import datasets
 import pytest
 
 from annotation.adjudicate import adjudicate_campaign, disagreements, review_campaign
@@ -17,7 +16,7 @@ from newsdesk.jobs import run_publish, run_pull
 from newsdesk.labelschema import load_label_schema
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import invited_annotator
+from tests.conftest import invited_annotator, load_published
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
@@ -101,7 +100,7 @@ def test_disagreements_are_reviewed_once_and_the_decision_wins(
 
     assert "published 1.0.0" in run_publish(settings)
     folder = tmp_path / "outputs" / settings.publish.dataset / "1.0.0"
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     rows_by_id = {row["sentence_id"]: row for split in loaded.values() for row in split}
     names = loaded[next(iter(loaded))].features["stance"].names
     decided_row = rows_by_id[stance_split["data"]["sentence_id"]]

@@ -23,10 +23,10 @@ from newsdesk.ingest import ingest
 from newsdesk.labelschema import LabelSchema, load_label_schema
 from newsdesk.publish import PublishCheckFailed, publish, split_of
 from newsdesk.segment import segment
-from newsdesk.versions import list_versions, sha256_file
+from newsdesk.versions import latest_version, list_versions, sha256_file
 from newsdesk.workspace import Workspace
 from schemas import LABEL_SCHEMA_PATH, tables
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, load_published
 
 
 @pytest.fixture()
@@ -91,6 +91,15 @@ def _root(settings: Settings) -> Path:
     return Path(settings.publish.outputs) / settings.publish.dataset
 
 
+def _latest(root: Path) -> str:
+    """What `latest` points at; it must be a relative link to a version folder."""
+    link = root / "latest"
+    assert link.is_symlink() and (link / "manifest.json").is_file()
+    target = os.readlink(link)
+    assert "/" not in target, target
+    return target
+
+
 def test_first_version_loads_with_typed_labels_and_checksums(setup) -> None:
     workspace, settings = setup
     sentence = _annotate(workspace, "against")
@@ -101,9 +110,9 @@ def test_first_version_loads_with_typed_labels_and_checksums(setup) -> None:
         assert sha256_file(result.path / relative) == entry["sha256"]
         assert (result.path / relative).stat().st_size == entry["bytes"]
     assert {"README.md", "CHANGELOG.md"} <= set(manifest["files"])
-    assert manifest["parent"] is None and manifest["tables_version"] == 2
+    assert manifest["parent"] is None and manifest["tables_version"] == 3
     assert manifest["label_schema_fingerprint"] == load_label_schema().fingerprint
-    loaded = datasets.load_dataset(str(result.path))
+    loaded = load_published(result.path)
     rows = [row for split in loaded.values() for row in split]
     assert len(rows) == 10
     features = next(iter(loaded.values())).features
@@ -115,7 +124,8 @@ def test_first_version_loads_with_typed_labels_and_checksums(setup) -> None:
     assert all(r["stance"] == -1 for r in rows if r is not row)
     card = (result.path / "README.md").read_text()
     front = yaml.safe_load(card.split("---")[1])
-    assert {c["config_name"] for c in front["configs"]} == {"sentences", "articles", "annotations"}
+    configs = {"sentences", "tokens", "articles", "annotations"}
+    assert {c["config_name"] for c in front["configs"]} == configs
 
 
 def test_every_config_loads_offline_with_features_from_the_schema(setup) -> None:
@@ -123,17 +133,17 @@ def test_every_config_loads_offline_with_features_from_the_schema(setup) -> None
     _annotate(workspace, "favor")
     folder = _publish(workspace, settings).path
     schema = load_label_schema()
-    sentences = datasets.load_dataset(str(folder), "sentences")
+    sentences = load_published(folder, "sentences")
     features = next(iter(sentences.values())).features
     assert features["events"].feature["label"].names == schema.events.values
     assert features["arguments"].feature["label"].names == schema.roles.values
     assert features["annotator_labels"].feature["stance"].names == schema.stance.values
-    articles = datasets.load_dataset(str(folder), "articles")
+    articles = load_published(folder, "articles")
     article_rows = [r for split in articles.values() for r in split]
     assert {r["article_id"] for r in article_rows} == {
         r["article_id"] for split in sentences.values() for r in split
     }
-    long = datasets.load_dataset(str(folder), "annotations")
+    long = load_published(folder, "annotations")
     assert sorted(r["annotator"] for split in long.values() for r in split) == ["a", "b"]
     front = DatasetCard.load(folder / "README.md").data.to_dict()
     assert [c["config_name"] for c in front["configs"] if c.get("default")] == ["sentences"]
@@ -168,7 +178,7 @@ def test_arguments_are_linked_to_their_trigger(setup) -> None:
     ]  # fmt: skip
     _write_notes(workspace, rows)
     folder = _publish(workspace, settings).path
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     (row,) = [r for s in loaded.values() for r in s if r["sentence_id"] == sentence["sentence_id"]]
     roles = load_label_schema().roles.values
     assert [(e["text"], e["start"]) for e in row["events"]] == [("agreed", agreed)]
@@ -176,7 +186,7 @@ def test_arguments_are_linked_to_their_trigger(setup) -> None:
     assert roles[by_text["European Union"]["label"]] == "agent"
     assert by_text["European Union"]["event"] == 0
     assert by_text["BRUSSELS"]["event"] == -1  # 1 of 3 annotators linked it
-    long = datasets.load_dataset(str(folder), "annotations")
+    long = load_published(folder, "annotations")
     own = {r["annotator"]: r for s in long.values() for r in s}
     assert {a["text"]: a["event"] for a in own["a"]["arguments"]} == {
         "BRUSSELS": 0,
@@ -212,7 +222,7 @@ def test_bumps_patch_minor_major(setup) -> None:
     assert result.version == "2.0.0"
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["parent"] == "1.1.0"
-    assert (result.path.parent / "latest").read_text().strip() == "2.0.0"
+    assert _latest(result.path.parent) == "2.0.0"
     assert list_versions(result.path.parent) == ["1.0.0", "1.0.1", "1.1.0", "2.0.0"]
 
 
@@ -253,7 +263,7 @@ def test_changes_are_recorded_row_by_row(setup) -> None:
     assert f"`c1/{first['sentence_id']}`" in log
     card = (result.path / "README.md").read_text()
     assert "Since 1.0.0 (minor release): 3 rows added" in card
-    loaded = datasets.load_dataset(str(result.path))  # changes.parquet is not data
+    loaded = load_published(result.path)  # changes.parquet is not data
     assert sum(split.num_rows for split in loaded.values()) == 13
 
 
@@ -263,12 +273,30 @@ def test_a_version_whose_latest_pointer_was_lost_is_still_the_parent(setup) -> N
     _annotate(workspace, "favor")
     _publish(workspace, settings)
     root = _root(settings)
-    (root / "latest").write_text("1.0.0\n")  # as if the process died before moving it
+    (root / "latest").unlink()
+    (root / "latest").symlink_to("1.0.0")  # as if the process died before moving it
     _annotate(workspace, "against")
     result = _publish(workspace, settings)
     assert result.version == "1.0.2"
     assert json.loads((result.path / "manifest.json").read_text())["parent"] == "1.0.1"
-    assert (root / "latest").read_text().strip() == "1.0.2"
+    assert _latest(root) == "1.0.2"
+
+
+def test_latest_is_a_link_load_dataset_opens_and_an_old_text_pointer_becomes_one(setup) -> None:
+    workspace, settings = setup
+    _tasks(workspace, workspace.read("sentences", tables.SENTENCES).to_pylist(), "all")
+    _publish(workspace, settings)
+    root = _root(settings)
+    (root / "latest").unlink()
+    (root / "latest").write_text("1.0.0\n")  # the pointer of older newsdesk releases
+    assert latest_version(root) == "1.0.0"
+    _annotate(workspace, "favor")
+    assert _publish(workspace, settings).version == "1.0.1"
+    assert _latest(root) == "1.0.1"
+    assert not any(p.name.startswith(".latest-") for p in root.iterdir())
+    train = datasets.load_dataset(str(root / "latest"), split="train")
+    manifest = json.loads((root / "1.0.1" / "manifest.json").read_text())
+    assert train.num_rows == manifest["rows"]["sentences"]["train"] > 0
 
 
 def test_text_change_and_split_move_are_minor(setup, tmp_path: Path) -> None:
@@ -416,7 +444,7 @@ def test_a_crash_mid_write_leaves_no_version_and_latest_unchanged(setup, monkeyp
         _publish(workspace, settings)
     root = _root(settings)
     assert sorted(p.name for p in root.iterdir()) == ["1.0.0", "latest"]
-    assert (root / "latest").read_text().strip() == "1.0.0"
+    assert _latest(root) == "1.0.0"
 
 
 KILLED_MID_WRITE = """
@@ -456,7 +484,7 @@ def test_a_killed_publish_leaves_no_version_and_the_next_one_cleans_up(setup) ->
     assert done.returncode == 9, done.stderr
     root = _root(settings)
     assert list_versions(root) == ["1.0.0"]
-    assert (root / "latest").read_text().strip() == "1.0.0"
+    assert _latest(root) == "1.0.0"
     assert any(p.name.startswith(".staging-") for p in root.iterdir())  # the half-written one
     assert _publish(workspace, settings).version == "1.1.0"
     assert not any(p.name.startswith(".staging-") for p in root.iterdir())
@@ -486,12 +514,12 @@ def test_parquet_is_zstd_sorted_sharded_and_carries_the_schema(setup) -> None:
         assert file.metadata.row_group(0).column(0).compression == "ZSTD"
         meta = json.loads(file.schema_arrow.metadata[b"newsdesk"])
         assert meta["label_schema_fingerprint"] == schema.fingerprint
-        assert meta["tables_version"] == 2
+        assert meta["tables_version"] == 3
         table = file.read(columns=["article_id", "index"])
         rows += list(zip(table["article_id"].to_pylist(), table["index"].to_pylist(), strict=True))
     assert rows == sorted(rows)
     assert sum(manifest["rows"]["sentences"].values()) == len(sentences)
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     assert loaded["train"].num_rows == len(rows)
 
 
@@ -511,7 +539,7 @@ def test_splits_are_by_article_configurable_and_in_the_card(setup) -> None:
     custom = settings.model_copy(deep=True)
     custom.publish.splits = {"train": 0.5, "dev": 0.25, "test": 0.25}
     folder = _publish(workspace, custom).path
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     assert set(loaded) <= {"train", "dev", "test"}
     seen: dict[str, str] = {}
     for name, split in loaded.items():
@@ -537,13 +565,14 @@ def test_article_text_cannot_break_the_card(setup) -> None:
     folder = _publish(workspace, settings).path
     card = (folder / "README.md").read_text()
     front = DatasetCard.load(folder / "README.md").data.to_dict()
-    assert front["license"] == settings.publish.license
+    assert front["license"] == "other" and settings.publish.license in front["license_name"]
     assert "layout" not in front
-    assert {c["config_name"] for c in front["configs"]} == {"sentences", "articles"}
+    configs = {c["config_name"] for c in front["configs"]}
+    assert configs == {"sentences", "tokens", "articles", "annotations"}
     body = card.split("\n---\n", 1)[1]
     assert "\n---\n" not in body and "\nlicense: none" not in body
     assert "evil: source --- license: none" in body
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     assert {r["title"] for s in loaded.values() for r in s} == {nasty}
 
 
@@ -575,7 +604,7 @@ def test_span_agreement_share_comes_from_the_config(setup, share: float, kept: i
     )
     settings.labelstudio.span_agreement = share
     result = _publish(workspace, settings)
-    loaded = datasets.load_dataset(str(result.path), "sentences")
+    loaded = load_published(result.path, "sentences")
     (row,) = [
         r for split in loaded.values() for r in split if r["sentence_id"] == sentence["sentence_id"]
     ]

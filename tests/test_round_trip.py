@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import datasets
 import pyarrow.compute as pc
 import pytest
 
@@ -16,7 +15,7 @@ from flows.stages import publish_flow, pull_flow, push_flow
 from newsdesk.config import Campaign, Settings, load_settings
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import ROOT, SAMPLES, invited_annotator
+from tests.conftest import ROOT, SAMPLES, invited_annotator, load_published
 
 pytestmark = pytest.mark.labelstudio
 
@@ -110,7 +109,7 @@ def test_pipeline_push_annotate_pull_publish(
     assert "published 1.0.0" in publish_flow(settings)
     assert "nothing changed" in publish_flow(settings)
     folder = tmp_path / "outputs" / settings.publish.dataset / "1.0.0"
-    loaded = datasets.load_dataset(str(folder), "sentences")
+    loaded = load_published(folder, "sentences")
     rows = [row for split in loaded.values() for row in split]
     assert len(rows) == len(pushed)
     stance_names = loaded[next(iter(loaded))].features["stance"].names
@@ -132,7 +131,7 @@ def test_pipeline_push_annotate_pull_publish(
     body_of = dict(zip(bodies["article_id"].to_pylist(), bodies["body"].to_pylist(), strict=True))
     for row in rows:
         assert body_of[row["article_id"]][row["start"] : row["end"]] == row["text"]
-    long = datasets.load_dataset(str(folder), "annotations")
+    long = load_published(folder, "annotations")
     assert sum(split.num_rows for split in long.values()) == 4
     # no article in two splits
     splits_of = {}
