@@ -280,6 +280,7 @@ def child_newsdesk(folder: str) -> dict:
 
 
 def child_datatrove(folder: str) -> dict:
+    import xxhash
     from datatrove.data import Document
     from datatrove.pipeline.dedup.minhash import (
         MinhashConfig,
@@ -317,12 +318,14 @@ def child_datatrove(folder: str) -> dict:
     ]
     out = Path(folder) / "datatrove"
     start, cpu = time.perf_counter(), time.process_time()
-    signature = MinhashDedupSignature(out / "sigs", config=config, language=Words())
+    signature = MinhashDedupSignature(str(out / "sigs"), config=config, language=Words())
+    # datatrove 0.10 hands xxhash a str, which xxhash 4 refuses: encode first, as xxhash 3 did
+    signature._hash_func = lambda text: xxhash.xxh32_intdigest(text.encode())
     _drain(signature.run(iter(docs), 0, 1))
-    buckets = MinhashDedupBuckets(out / "sigs", out / "buckets", config=config)
+    buckets = MinhashDedupBuckets(str(out / "sigs"), str(out / "buckets"), config=config)
     for rank in range(config.num_buckets):
         _drain(buckets.run(None, rank, config.num_buckets))
-    clusters = MinhashDedupCluster(out / "buckets", out / "remove", config=config)
+    clusters = MinhashDedupCluster(str(out / "buckets"), str(out / "remove"), config=config)
     _drain(clusters.run(None, 0, 1))
     elapsed = {"wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}
     removed = 0
