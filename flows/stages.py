@@ -37,6 +37,11 @@ def clean_flow(settings: Settings) -> str | State:
     return expected(jobs.run_clean, settings, prefect_runner)
 
 
+@flow(name="dedup")
+def dedup_flow(settings: Settings) -> str | State:
+    return expected(jobs.run_dedup, settings, prefect_runner)
+
+
 @flow(name="segment")
 def segment_flow(settings: Settings) -> str | State:
     return expected(jobs.run_segment, settings, prefect_runner)
