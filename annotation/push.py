@@ -24,6 +24,7 @@ from annotation.client import LabelStudioClient
 from annotation.prelabel import KeywordTagger, keyword_pattern
 from annotation.projects import ensure_project, show_predictions
 from newsdesk.config import Campaign
+from newsdesk.dedup import load_clusters, rank_key
 from newsdesk.ids import shard_name
 from newsdesk.labelschema import LabelSchema
 from newsdesk.workspace import Workspace
@@ -46,6 +47,7 @@ class PushReport:
     predictions: int = 0
     left_out: int = 0  # sentences past max_sentences_per_article
     retired: int = 0  # tasks of sentences changed by newer rules, marked in Label Studio
+    near_duplicates: int = 0  # matching articles left out: a near-duplicate of one pushed
 
     def summary(self) -> str:
         line = (
@@ -57,6 +59,11 @@ class PushReport:
             line += f"; {self.left_out} sentences past max_sentences_per_article not pushed"
         if self.retired:
             line += f"; {self.retired} tasks of changed sentences retired"
+        if self.near_duplicates:
+            line += (
+                f"; {self.near_duplicates} near-duplicate articles skipped (one per cluster; "
+                'near_duplicates = "keep" pushes them)'
+            )
         return line
 
 
@@ -78,8 +85,20 @@ def matches(article: dict[str, Any], campaign: Campaign, pattern: re.Pattern[str
 
 def select_articles(workspace: Workspace, campaign: Campaign) -> list[tuple[str, str]]:
     """(shard, article_id) of the chosen articles, in the campaign's priority order."""
+    return choose_articles(workspace, campaign)[0]
+
+
+def choose_articles(workspace: Workspace, campaign: Campaign) -> tuple[list[tuple[str, str]], int]:
+    """(the chosen articles as `select_articles` gives them, how many matching articles were
+    left out as near-duplicates of a chosen one).
+
+    With `near_duplicates = "skip"` (the default) a campaign gets one article per cluster
+    (`newsdesk.dedup`), before sampling, so a sample of N is N stories: the article of the
+    cluster that already has tasks in this campaign, else the cluster's representative, else
+    the matching member that the representative rule ranks first."""
     pattern = keyword_pattern(campaign.keywords)
     chosen: list[tuple[str, str, str]] = []
+    ranks: dict[str, tuple[Any, ...]] = {}
     for shard in workspace.shards("bodies"):
         if not workspace.has_shard("sentences", shard):
             continue
@@ -87,6 +106,12 @@ def select_articles(workspace: Workspace, campaign: Campaign) -> list[tuple[str,
         for article in workspace.read_shard("bodies", shard).select(columns).to_pylist():
             if matches(article, campaign, pattern):
                 chosen.append((shard, article["article_id"], article["published_at"] or ""))
+                ranks[article["article_id"]] = rank_key(
+                    article["published_at"], len(article["body"]), article["article_id"]
+                )
+    skipped = 0
+    if campaign.near_duplicates == "skip":
+        chosen, skipped = _one_per_cluster(workspace, campaign, chosen, ranks)
     if campaign.sample is not None:
 
         def rank(item: tuple[str, str, str]) -> str:
@@ -99,7 +124,35 @@ def select_articles(workspace: Workspace, campaign: Campaign) -> list[tuple[str,
         undated = [item for item in chosen if not item[2]]
         dated.sort(key=lambda item: item[2], reverse=campaign.priority == "newest")
         chosen = dated + undated
-    return [(shard, article) for shard, article, _ in chosen]
+    return [(shard, article) for shard, article, _ in chosen], skipped
+
+
+def _one_per_cluster(
+    workspace: Workspace,
+    campaign: Campaign,
+    chosen: list[tuple[str, str, str]],
+    ranks: dict[str, tuple[Any, ...]],
+) -> tuple[list[tuple[str, str, str]], int]:
+    """The matching articles less the near-duplicates of the one kept per cluster."""
+    clusters = load_clusters(workspace).to_pylist()
+    if not clusters:
+        return chosen, 0
+    cluster_of = {row["article_id"]: row["cluster_id"] for row in clusters}
+    representatives = {row["article_id"] for row in clusters if row["representative"]}
+    tasks = _recorded(workspace, "tasks", tables.TASKS, campaign.name)
+    pushed = {sentence.partition(":")[0] for sentence in tasks["sentence_id"].to_pylist()}
+    best: dict[str, tuple[Any, ...]] = {}
+    for _, article, _ in chosen:
+        if article in cluster_of:
+            order = (article not in pushed, article not in representatives, ranks[article])
+            key = cluster_of[article]
+            best[key] = min(best.get(key, order), order)
+    keep = [
+        item
+        for item in chosen
+        if item[1] not in cluster_of or best[cluster_of[item[1]]][2] == ranks[item[1]]
+    ]
+    return keep, len(chosen) - len(keep)
 
 
 def task_data(
@@ -393,7 +446,7 @@ def push_campaign(
     done = dict(
         zip(recorded["sentence_id"].to_pylist(), recorded["task_id"].to_pylist(), strict=True)
     )
-    chosen = select_articles(workspace, campaign)
+    chosen, report.near_duplicates = choose_articles(workspace, campaign)
     report.selected_articles = len(chosen)
     work, report.left_out = payloads(workspace, chosen, campaign, max_sentences_per_article)
     report.sentences = len(work)

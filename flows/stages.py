@@ -37,6 +37,11 @@ def clean_flow(settings: Settings) -> str | State:
     return expected(jobs.run_clean, settings, shard_runner(settings))
 
 
+@flow(name="dedup")
+def dedup_flow(settings: Settings) -> str | State:
+    return expected(jobs.run_dedup, settings, shard_runner(settings))
+
+
 @flow(name="segment")
 def segment_flow(settings: Settings) -> str | State:
     return expected(jobs.run_segment, settings, shard_runner(settings))

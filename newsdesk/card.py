@@ -460,12 +460,19 @@ def dataset_card(
     )
     ratio_sum = sum(settings.publish.splits.values())
     ratios = ", ".join(f"{k} {v / ratio_sum:.0%}" for k, v in settings.publish.splits.items())
+    copies = manifest.get("near_duplicates") or {}
     split_how = (
-        f"Splits are assigned per article by a salted hash of its id (sha256 of salt "
-        f"`{_inline(settings.publish.split_salt)}` and the id, `publish.split_salt`), against "
-        f"the ratios {ratios} (`publish.splits`): no article appears in two splits, an article "
-        "keeps its split as the dataset grows, and the share of each split approaches its "
-        "ratio as articles accumulate (a small version can be far from it, as the table shows)."
+        f"Splits are assigned per story by a salted hash (sha256 of salt "
+        f"`{_inline(settings.publish.split_salt)}`, `publish.split_salt`, and a key) against "
+        f"the ratios {ratios} (`publish.splits`). Near-duplicate articles (wire copies, updated "
+        f"versions; found by {copies.get('method', 'MinHash LSH')}: "
+        f"{copies.get('clusters', 0)} clusters holding {copies.get('articles_in_clusters', 0)} "
+        "articles in this workspace) share one key, fixed when their cluster formed, so no "
+        "story appears in two splits and a cluster keeps its split as it grows; every other "
+        "article's key is its own id. The share of each split approaches its ratio as articles "
+        "accumulate (a small version can be far from it, as the table shows). Campaigns label "
+        f"one article per cluster by default, its representative: "
+        f"{_inline(copies.get('representative_rule', ''), 300)}."
     )
     stance_table = _table(
         "| id | stance | sentence rows | meaning |",

@@ -102,7 +102,7 @@ def _run(settings: Settings, no_prefect: bool, job: str, *args: Any) -> str:
     from newsdesk import jobs
     from newsdesk.progress import with_progress
 
-    sharded = job in ("ingest", "clean", "segment")
+    sharded = job in jobs.PIPELINE
     if no_prefect:
         runner: ShardRunner = with_progress(run_serial, console)
         call_args = (*args, runner) if sharded else args
@@ -138,6 +138,10 @@ def _stage_command(job: str, summary: str) -> None:
 
 for _job, _summary in (
     ("clean", "Strip boilerplate from new articles; removed lines are kept with their rule."),
+    (
+        "dedup",
+        "Find near-duplicate articles among the cleaned bodies (MinHash LSH), new ones only.",
+    ),
     ("segment", "Split new bodies into sentences with offsets."),
     ("push", "Create Label Studio tasks for every campaign; sentences already pushed are skipped."),
 ):
@@ -322,10 +326,13 @@ def run(
     no_prefect: NoPrefectOption = False,
     no_push: Annotated[bool, typer.Option("--no-push", help="Stop after segment")] = False,
 ) -> None:
-    """Ingest, clean, segment and push, one stage after the other."""
+    """Ingest, clean, dedup, segment and push, one stage after the other."""
+    from newsdesk.jobs import PIPELINE
+
     settings = _settings(config, workspace)
     if no_prefect:
-        for job, args in (("ingest", (paths,)), ("clean", ()), ("segment", ())):
+        for job in PIPELINE:
+            args = (paths,) if job == "ingest" else ()
             out.print(_run(settings, True, job, *args), highlight=False, markup=False)
         if not no_push:
             out.print(_run(settings, True, "push"), highlight=False)

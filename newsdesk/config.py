@@ -89,11 +89,27 @@ class Campaign(BaseModel):
     priority: Literal["newest", "oldest", "input"] = "newest"
     # different annotators each sentence gets in the "Label All Tasks" stream (agreement needs 2)
     annotators_per_task: int = Field(default=2, ge=1, le=20)
+    # near-duplicate articles (one cluster, `newsdesk.dedup`): "skip" pushes one per cluster
+    near_duplicates: Literal["skip", "keep"] = "skip"
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return _valid_name(value, "campaign name")
+
+
+class DedupConfig(BaseModel):
+    """Near-duplicate detection (`newsdesk.dedup`): every threshold lives here.
+
+    Two articles are near-duplicates when the Jaccard similarity of their sets of word
+    `shingle`-grams, estimated by `num_perm` MinHash permutations, is at least `threshold`;
+    LSH bands and rows are chosen for that threshold. `bench/bench_dedup.py` measured these.
+    """
+
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    shingle: int = Field(default=3, ge=1, le=10)  # words per shingle (CJK: characters)
+    seed: int = 1
 
 
 class PublishConfig(BaseModel):
@@ -127,6 +143,7 @@ class Settings(BaseModel):
     prefect: PrefectConfig = Field(default_factory=PrefectConfig)
     campaigns: list[Campaign] = Field(default_factory=list)
     publish: PublishConfig = Field(default_factory=PublishConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
 
     @field_validator("campaigns")
     @classmethod

@@ -10,6 +10,10 @@ from newsdesk.workspace import Workspace
 
 # Stage modules are imported inside each job: a command pays only for the stage it runs.
 
+# `newsdesk run`, with or without Prefect, runs these stages in this order, then push; each
+# takes a ShardRunner (one task per shard)
+PIPELINE = ("ingest", "clean", "dedup", "segment")
+
 
 def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_serial) -> str:
     from newsdesk.ingest import ingest
@@ -31,6 +35,13 @@ def run_clean(settings: Settings, runner: ShardRunner = run_serial) -> str:
 
     workspace = Workspace(settings.workspace_uri)
     return clean(workspace, runner=runner, max_body_chars=settings.max_body_chars).summary()
+
+
+def run_dedup(settings: Settings, runner: ShardRunner = run_serial) -> str:
+    from newsdesk.dedup import dedup
+
+    workspace = Workspace(settings.workspace_uri)
+    return dedup(workspace, settings.dedup, runner=runner).summary()
 
 
 def run_segment(settings: Settings, runner: ShardRunner = run_serial) -> str:

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from annotation.aggregate import aggregate, spans_overlap
 from newsdesk.card import changelog, dataset_card
 from newsdesk.config import Settings
+from newsdesk.dedup import cluster_summary, split_keys
 from newsdesk.features import TABLES_VERSION, all_features
 from newsdesk.labelschema import LabelSchema
 from newsdesk.tokens import bio_tags, tokenize
@@ -291,10 +292,16 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     _fail_missing("articles have sentences but no body", pc.is_null(brow), used_articles)
     brow_np = _np(brow).astype(np.int64)
     article_rank = _np(pc.index_in(row_articles, value_set=used_articles)).astype(np.int64)
-    # the key an article's split is hashed from: its id, so no article is in two splits
-    split_keys = used_articles.to_pylist()
+    # the key an article's split is hashed from: its near-duplicate cluster's stable key (its
+    # own id when it has no near-copy), so no story is in two splits and a cluster keeps its
+    # split as it grows
+    cluster_key = split_keys(workspace)
     article_split = np.array(
-        [split_names.index(split_of(key, salt, ratios)) for key in split_keys], dtype=np.int64
+        [
+            split_names.index(split_of(cluster_key.get(article, article), salt, ratios))
+            for article in used_articles.to_pylist()
+        ],
+        dtype=np.int64,
     )
     row_split = article_split[article_rank] if len(article_rank) else article_rank
     distinct = pc.unique(pushed["campaign"])
@@ -438,7 +445,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     article_out = _articles(
         bodies.take(brow_np[articles_order]),
         sentence_out,
-        np.bincount(article_rank, minlength=len(split_keys))[articles_order],
+        np.bincount(article_rank, minlength=len(used_articles))[articles_order],
         split_values.take(article_split[articles_order]),
         features["articles"].arrow_schema,
     )
@@ -726,6 +733,7 @@ def publish(
             "changes": counts,
             "warnings": built.warnings,
             "annotation_review": annotation_review(workspace, data),
+            "near_duplicates": cluster_summary(workspace),
             **(provenance or {}),
             "files": files,
         }

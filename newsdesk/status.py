@@ -10,7 +10,7 @@ from schemas import tables
 STATUS_DEADLINE_S = 8.0  # status answers fast, even when Label Studio hangs
 TABLES = (
     "articles", "duplicates", "quarantine", "skipped", "ingest_runs", "bodies", "removed",
-    "sentences", "tasks", "annotations", "invalid_annotations", "orphaned_annotations",
+    "clusters", "sentences", "tasks", "annotations", "invalid_annotations", "orphaned_annotations",
 )  # fmt: skip
 RECENT_RUNS = 5  # ingest runs listed even when they add up
 BUCKETS = ("kept", "duplicates", "unchanged", "quarantined", "skipped")
@@ -36,6 +36,7 @@ def workspace_status(settings: Settings) -> str:
         lines.append(f"articles without a body after cleaning: {len(empty)}")
         lines += [f"  {b['article_id']}: {b['error']}" for b in empty[:20]]
     lines += stale_lines(workspace, settings)
+    lines += near_duplicate_lines(workspace, settings)
     lines += orphan_lines(workspace)
     invalid = workspace.read("invalid_annotations", tables.INVALID_ANNOTATIONS).to_pylist()
     if invalid:
@@ -61,6 +62,47 @@ def stale_lines(workspace: Workspace, settings: Settings) -> list[str]:
         "`newsdesk clean` then `newsdesk segment`) rebuilds them shard by shard and carries "
         "tasks and annotations over"
     ]
+
+
+def near_duplicate_lines(workspace: Workspace, settings: Settings) -> list[str]:
+    """Clusters of near-duplicate articles, shards dedup has not hashed with these settings,
+    and how many matching articles each campaign leaves out as near-duplicates."""
+    from annotation.push import choose_articles
+    from newsdesk.dedup import dedup_fingerprint, load_clusters
+
+    lines = []
+    stale = [
+        shard
+        for shard in workspace.shards("bodies")
+        if not workspace.is_current(
+            "minhash",
+            shard,
+            dedup_fingerprint(workspace.fingerprint("bodies", shard), settings.dedup),
+        )
+    ]
+    if stale:
+        lines.append(
+            f"near-duplicates: {len(stale)} bodies shards not hashed yet (or by other "
+            "settings): `newsdesk dedup` (or `newsdesk run`) does it"
+        )
+    clusters = load_clusters(workspace).to_pylist()
+    if not clusters:
+        return lines
+    count = len({row["cluster_id"] for row in clusters})
+    lines.append(
+        f"near-duplicates: {count} clusters hold {len(clusters)} articles, "
+        f"{len(clusters) - count} copies beyond one per cluster"
+    )
+    for campaign in settings.campaigns:
+        if campaign.near_duplicates == "keep":
+            lines.append(f"  {campaign.name}: near_duplicates = keep, every copy is pushed")
+            continue
+        chosen, skipped = choose_articles(workspace, campaign)
+        lines.append(
+            f"  {campaign.name}: {len(chosen)} articles chosen, {skipped} skipped as "
+            "near-duplicates of a chosen one"
+        )
+    return lines
 
 
 def orphan_lines(workspace: Workspace) -> list[str]:

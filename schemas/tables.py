@@ -227,3 +227,31 @@ PREDICTIONS = pa.schema(
         ("model_version", pa.string()),
     ]
 )
+
+# near-duplicate detection (newsdesk.dedup): one MinHash signature and LSH band keys per
+# article, by bodies shard; the verified pairs and the clusters they make, one shard each
+MINHASH = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("published_at", pa.string()),
+        ("body_chars", pa.int64()),
+        ("batch", pa.int32()),  # the dedup run that first hashed the article's shard
+        ("signature", pa.binary()),  # num_perm little-endian uint32 values
+    ]
+)
+
+LSH_BANDS = pa.schema([("band_key", pa.int64()), ("article_id", pa.string())])
+
+NEAR_DUPLICATE_PAIRS = pa.schema(
+    [("a", pa.string()), ("b", pa.string()), ("similarity", pa.float32())]
+)
+
+CLUSTERS = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("cluster_id", pa.string()),  # the stable key splits are hashed from
+        ("similarity", pa.float32()),  # estimated Jaccard to the representative
+        ("representative", pa.bool_()),
+        ("created", pa.int32()),  # the dedup run in which the cluster got its key
+    ]
+)
