@@ -124,3 +124,31 @@ def load_published(folder: Path, config: str = "sentences") -> dict:
             stream = datasets.load_dataset(str(folder), config, split=split, streaming=True)
             assert list(stream) == [] and stream.features is not None
     return loaded
+
+
+def settings_for(workspace, tmp_path: Path, campaigns: list, **overrides: object):
+    """Settings of one test: its workspace, state and outputs in its own folders, no
+    newsdesk.toml, these campaigns."""
+    from newsdesk.config import load_settings
+
+    settings = load_settings(
+        Path("/nonexistent/newsdesk.toml"),
+        workspace=workspace.uri,
+        state_dir=str(tmp_path / "state"),
+        publish__outputs=str(tmp_path / "outputs"),
+        **overrides,
+    )
+    return settings.model_copy(update={"campaigns": campaigns})
+
+
+def merge_first_two(split):
+    """A splitting rule that no longer ends an article's first sentence: wraps a splitter."""
+
+    def merged(text: str, language: str | None = None) -> list:
+        spans = split(text, language)
+        if len(spans) < 2:
+            return spans
+        first, second, *rest = spans
+        return [type(first)(first.start, second.end, first.paragraph), *rest]
+
+    return merged

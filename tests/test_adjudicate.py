@@ -11,12 +11,12 @@ from annotation.adjudicate import adjudicate_campaign, disagreements, review_cam
 from annotation.client import LabelStudioClient
 from annotation.projects import find_project
 from annotation.push import push_campaign
-from newsdesk.config import Campaign, load_settings
+from newsdesk.config import Campaign
 from newsdesk.jobs import run_publish, run_pull
 from newsdesk.labelschema import load_label_schema
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import invited_annotator, load_published
+from tests.conftest import invited_annotator, load_published, settings_for
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
@@ -49,13 +49,9 @@ def test_disagreements_are_reviewed_once_and_the_decision_wins(
 ) -> None:
     monkeypatch.setenv("NEWSDESK_LABELSTUDIO_TOKEN", str(labelstudio["token"]))
     campaign = Campaign(name=f"a-{tmp_path.name}", target="Russia", keywords=["Russia", "Moscow"])
-    settings = load_settings(
-        Path("/nonexistent/newsdesk.toml"),
-        workspace=workspace.uri,
-        state_dir=str(tmp_path / "state"),
-        labelstudio__url=str(labelstudio["url"]),
-        publish__outputs=str(tmp_path / "outputs"),
-    ).model_copy(update={"campaigns": [campaign]})
+    settings = settings_for(
+        workspace, tmp_path, [campaign], labelstudio__url=str(labelstudio["url"])
+    )
     pushed = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
     assert ls_client.sdk.projects.get(pushed.project_id).maximum_annotations == 2
     other = invited_annotator(ls_client, f"{tmp_path.name}@example.org", "Pw-2026-x!")

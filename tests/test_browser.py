@@ -34,7 +34,7 @@ from annotation.prelabel import KeywordTagger
 from annotation.pull import pseudonym, pull_campaign
 from annotation.push import push_campaign
 from newsdesk import ids
-from newsdesk.config import Campaign, load_settings
+from newsdesk.config import Campaign
 from newsdesk.labelschema import load_label_schema
 from newsdesk.workspace import Workspace
 from schemas import tables
@@ -47,7 +47,7 @@ from tests.browser import (
     launched_browser,
     screenshot_on_failure,
 )
-from tests.conftest import invited_annotator
+from tests.conftest import invited_annotator, settings_for
 
 # skipped before Label Studio starts when there is no browser to drive
 pytestmark = [
@@ -394,12 +394,7 @@ def _pull_publish_load(
     total = 2 * len(CASES)
     assert (report.new, report.annotations) == (total, total), report.summary()
     assert (report.rejected, report.repaired, report.invalid) == (0, 0, 0), report.summary()
-    settings = load_settings(
-        Path("/nonexistent/newsdesk.toml"),
-        workspace=pushed.workspace.uri,
-        state_dir=str(tmp_path / "state"),
-        publish__outputs=str(tmp_path / "outputs"),
-    ).model_copy(update={"campaigns": [pushed.campaign]})
+    settings = settings_for(pushed.workspace, tmp_path, [pushed.campaign])
     message = run_publish(settings)
     assert message.startswith("published 1.0.0"), message
     # nothing changed in Label Studio since: a second pull and publish do nothing

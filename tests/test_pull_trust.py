@@ -13,11 +13,12 @@ import pytest
 from annotation.client import LabelStudioClient
 from annotation.pull import pull_campaign
 from annotation.push import push_campaign
-from newsdesk.config import Campaign, load_settings
+from newsdesk.config import Campaign
 from newsdesk.jobs import run_publish
 from newsdesk.labelschema import load_label_schema
 from newsdesk.workspace import Workspace
 from schemas import tables
+from tests.conftest import settings_for
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
@@ -96,12 +97,7 @@ def test_pull_survives_what_label_studio_stores_and_publish_is_not_blocked(
     summary = pulled.summary()
     assert f"{pulled.rejected} rejected" in summary and "newsdesk status" in summary
 
-    settings = load_settings(
-        Path("/nonexistent/newsdesk.toml"),
-        workspace=workspace.uri,
-        state_dir=str(tmp_path / "state"),
-        publish__outputs=str(tmp_path / "outputs"),
-    ).model_copy(update={"campaigns": [campaign]})
+    settings = settings_for(workspace, tmp_path, [campaign])
     assert "published 1.0.0" in run_publish(settings)
 
     (deleted,) = _annotation_ids(ls_client, valid_task)

@@ -14,14 +14,14 @@ import pytest
 import newsdesk.clean as clean_module
 import newsdesk.segment as segment_module
 from newsdesk.clean import clean
-from newsdesk.config import Campaign, load_settings
+from newsdesk.config import Campaign
 from newsdesk.ids import sentence_ids
 from newsdesk.jobs import run_publish
 from newsdesk.segment import segment
 from newsdesk.status import workspace_status
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import ROOT
+from tests.conftest import ROOT, merge_first_two, settings_for
 
 RELEASE_1 = ROOT / "tests" / "fixtures" / "workspace-v1"  # made by the code of release 1
 
@@ -62,12 +62,7 @@ def _assert_spans_point_at_their_text(workspace: Workspace) -> None:
 
 
 def _settings(workspace: Workspace, tmp_path: Path):
-    return load_settings(
-        Path("/nonexistent/newsdesk.toml"),
-        workspace=workspace.uri,
-        state_dir=str(tmp_path / "state"),
-        publish__outputs=str(tmp_path / "outputs"),
-    ).model_copy(update={"campaigns": [Campaign(name="russia", target="Russia")]})
+    return settings_for(workspace, tmp_path, [Campaign(name="russia", target="Russia")])
 
 
 def test_a_release_1_workspace_moves_to_the_new_ids_once_and_keeps_every_label(
@@ -98,19 +93,6 @@ def _rules_changed(
     monkeypatch.setattr(module, "RULES_VERSION", f"{module.RULES_VERSION}-changed")
 
 
-def _merge_first_two(split: Callable) -> Callable:
-    """A splitter that no longer ends the first sentence of an article."""
-
-    def merged(text: str, language: str | None = None) -> list:
-        spans = split(text, language)
-        if len(spans) < 2:
-            return spans
-        first, second, *rest = spans
-        return [type(first)(first.start, second.end, first.paragraph), *rest]
-
-    return merged
-
-
 def test_new_splitting_rules_rebuild_stale_shards_and_carry_grown_sentences(
     migrated: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -120,7 +102,7 @@ def test_new_splitting_rules_rebuild_stale_shards_and_carry_grown_sentences(
     }  # these grow by the second sentence
     annotated_first = [n for n in _annotations(migrated) if n["sentence_id"] in first_of_article]
     assert annotated_first
-    _rules_changed(monkeypatch, segment_module, "split_sentences", _merge_first_two)
+    _rules_changed(monkeypatch, segment_module, "split_sentences", merge_first_two)
     assert "stale shards" in workspace_status(_settings(migrated, tmp_path))
     report = segment(migrated)
     assert report.shards == 1 and report.relinked.orphaned == 0

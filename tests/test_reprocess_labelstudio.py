@@ -18,14 +18,14 @@ from annotation.client import LabelStudioClient
 from annotation.pull import pull_campaign
 from annotation.push import push_campaign
 from newsdesk.clean import clean
-from newsdesk.config import Campaign, load_settings
+from newsdesk.config import Campaign
 from newsdesk.jobs import run_publish
 from newsdesk.labelschema import load_label_schema
 from newsdesk.segment import segment
 from newsdesk.versions import change_counts, diff_versions
 from newsdesk.workspace import Workspace
 from schemas import tables
-from tests.conftest import invited_annotator
+from tests.conftest import invited_annotator, merge_first_two, settings_for
 
 pytestmark = pytest.mark.labelstudio
 SCHEMA = load_label_schema()
@@ -44,17 +44,6 @@ def _result(sentence: str, word: str, stance: str) -> list[dict]:
          "value": {"start": start, "end": start + len(word), "text": word,
                    "labels": ["statement"]}},
     ]  # fmt: skip
-
-
-def _merge_first_two(split: Callable) -> Callable:
-    def merged(text: str, language: str | None = None) -> list:
-        spans = split(text, language)
-        if len(spans) < 2:
-            return spans
-        first, second, *rest = spans
-        return [type(first)(first.start, second.end, first.paragraph), *rest]
-
-    return merged
 
 
 def _edit(replacements: dict[str, str]) -> Callable:
@@ -81,12 +70,7 @@ def test_better_rules_keep_every_label_they_can_and_list_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     campaign = Campaign(name=f"r-{tmp_path.name}", target="Russia")
-    settings = load_settings(
-        Path("/nonexistent/newsdesk.toml"),
-        workspace=workspace.uri,
-        state_dir=str(tmp_path / "state"),
-        publish__outputs=str(tmp_path / "outputs"),
-    ).model_copy(update={"campaigns": [campaign]})
+    settings = settings_for(workspace, tmp_path, [campaign])
     pushed = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
     sentences = workspace.read("sentences", tables.SENTENCES).to_pylist()
     article = max(
@@ -116,7 +100,7 @@ def test_better_rules_keep_every_label_they_can_and_list_the_rest(
     }
     for module, name, change in (
         (clean_module, "extract", _edit(edits)),
-        (segment_module, "split_sentences", _merge_first_two),
+        (segment_module, "split_sentences", merge_first_two),
     ):
         monkeypatch.setattr(module, name, change(getattr(module, name)))
         monkeypatch.setattr(module, "RULES_VERSION", f"{module.RULES_VERSION}-better")
