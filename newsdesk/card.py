@@ -98,8 +98,9 @@ def front_matter(
     features: dict[str, datasets.Features],
     languages: list[str],
 ) -> dict[str, Any]:
-    """What the Hub and `load_dataset` read: configs, features, splits and sizes. Every
-    configured split is declared, also one without rows (its file has the schema only)."""
+    """What the Hub and `load_dataset` read: configs, features, splits and sizes. A split
+    without rows keeps its file (schema only) but is left out here: `datasets` cannot build a
+    split of zero examples, and declaring one would make `load_dataset(path)` fail."""
     configs = []
     infos = []
     for config, splits in data.items():
@@ -108,7 +109,9 @@ def front_matter(
                 "config_name": config,
                 **({"default": True} if config == "sentences" else {}),
                 "data_files": [
-                    {"split": split, "path": f"data/{config}/{split}-*.parquet"} for split in splits
+                    {"split": split, "path": f"data/{config}/{split}-*.parquet"}
+                    for split, table in splits.items()
+                    if table.num_rows
                 ],
             }
         )
@@ -120,6 +123,7 @@ def front_matter(
                 "splits": [
                     {"name": split, "num_bytes": table.nbytes, "num_examples": table.num_rows}
                     for split, table in splits.items()
+                    if table.num_rows
                 ],
                 "download_size": sum(
                     entry["bytes"]
@@ -396,12 +400,12 @@ def _empty_splits(settings: Settings, data: dict[str, dict[str, pa.Table]], warn
     if empty:
         names = ", ".join(f"`{s}`" for s in empty)
         lines.append(
-            f"**{names} {'has' if len(empty) == 1 else 'have'} no rows in this version.** The "
-            "split is declared and its file is there (schema, no rows), but `datasets` "
-            "(5.2 and older) refuses to build a split of zero examples, so `load_dataset(path)` "
-            "stops with *corresponds to no data*: load the splits that have rows "
-            '(`load_dataset(path, split="train")`), or stream (`streaming=True`), which '
-            "reads every split, empty ones as empty."
+            f"**{names} {'has' if len(empty) == 1 else 'have'} no rows in this version.** Its "
+            "file is there (schema, no rows) and the manifest lists it, but it is left out of "
+            "the loading configuration above: `datasets` (5.2 and older) cannot build a split "
+            "of zero examples, and declaring it would make `load_dataset(path)` fail. It "
+            "appears as soon as one of its articles is published; until then "
+            "`load_dataset(path)` gives the other splits."
         )
     return "\n\n".join(lines)
 
