@@ -30,13 +30,15 @@ def _query(since: str | None) -> str:
     """Tasks updated after `since` (an annotation added, changed, skipped or deleted updates
     its task); without it, every task. Not only those Label Studio counts as annotated: an
     annotation it stored while answering 500 is missing from its task's counters."""
-    items = [] if since is None else [_filter("updated_at", "Datetime", since)]
+    updated = {
+        "filter": "filter:tasks:updated_at",
+        "operator": "greater",
+        "type": "Datetime",
+        "value": since,
+    }
+    items = [] if since is None else [updated]
     filters = {"conjunction": "and", "items": items}
     return json.dumps({"filters": filters, "ordering": ["tasks:id"]})
-
-
-def _filter(column: str, kind: str, value: object) -> dict[str, object]:
-    return {"filter": f"filter:tasks:{column}", "operator": "greater", "type": kind, "value": value}
 
 
 def exported_tasks(

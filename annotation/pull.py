@@ -397,10 +397,8 @@ def pull_campaign(
     valid, invalid, repaired, orphaned, report.empty = annotation_rows(client, context, exported)
     report.orphaned = len(orphaned)
     report.repaired = len(repaired)
-    before = {
-        row["annotation_id"]: row["updated_at"]
-        for row in _existing(workspace, "annotations", shard)
-    }
+    existing = _existing(workspace, "annotations", shard)
+    before = {row["annotation_id"]: row["updated_at"] for row in existing}
     seen = {row["annotation_id"] for row in valid}
     report.new = sum(row["annotation_id"] not in before for row in valid)
     report.updated = sum(
@@ -410,7 +408,7 @@ def pull_campaign(
     replace = None if since is None else {int(task["id"]) for task in exported}
     if replace is not None:
         gone = [
-            row for row in _existing(workspace, "annotations", shard)
+            row for row in existing
             if row["task_id"] in replace and row["annotation_id"] not in seen
         ]  # fmt: skip
         report.removed = len(gone)
