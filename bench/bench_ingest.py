@@ -86,9 +86,9 @@ def ordinary(folder: Path, total_bytes: int) -> int:
 
 CHILD = """
 import json, resource, sys, time
-from newsdesk.config import load_settings
-from newsdesk.ingest import ingest
-from newsdesk.workspace import Workspace
+from newsdesk.foundations.config import load_settings
+from newsdesk.stages.ingest import ingest
+from newsdesk.foundations.workspace import Workspace
 settings = load_settings()
 started = time.perf_counter()
 report = ingest(Workspace(sys.argv[1]), sys.argv[2:], shard_size=settings.shard_size,

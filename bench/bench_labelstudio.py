@@ -19,18 +19,18 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from annotation.client import LabelStudioClient
-from annotation.labelconfig import label_config
-from annotation.prelabel import KeywordTagger
-from annotation.projects import ensure_project
-from annotation.pull import pull_campaign
-from annotation.push import payloads, push_campaign, select_articles
-from annotation.server import LocalLabelStudio
-from newsdesk.config import Campaign
-from newsdesk.ids import sentence_ids
-from newsdesk.labelschema import load_label_schema
-from newsdesk.services import free_port
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.labelconfig import label_config
+from newsdesk.annotation.prelabel import KeywordTagger
+from newsdesk.annotation.projects import ensure_project
+from newsdesk.annotation.pull import pull_campaign
+from newsdesk.annotation.push import payloads, push_campaign, select_articles
+from newsdesk.annotation.server import LocalLabelStudio
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.ids import sentence_ids
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.services import free_port
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 
 ROOT = Path(__file__).resolve().parents[1]

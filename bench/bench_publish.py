@@ -8,10 +8,10 @@ annotations by two annotators on a tenth of the sentences, with event and argume
 linked by relations), then runs in a fresh subprocess each, timing it and reading its peak
 RSS from `getrusage(RUSAGE_CHILDREN)`:
 
-- `newsdesk`: `newsdesk.publish.publish` (first version, then a second one after a tenth of
+- `newsdesk`: `newsdesk.publishing.build.publish` (first version, then a second one after a tenth of
   the annotations changed);
 - `datasets`: what people write instead: rows as Python dicts (aggregated per sentence with
-  the same `annotation.aggregate`), `datasets.Dataset.from_list(rows, features=...)` and
+  the same `newsdesk.annotation.aggregate`), `datasets.Dataset.from_list(rows, features=...)` and
   `.to_parquet(...)` per split, for the sentences config only.
 """
 
@@ -78,7 +78,7 @@ def make_workspace(folder: Path, sentences: int, per_article: int, annotated_sha
     import numpy as np
     import pyarrow as pa
 
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.workspace import Workspace
     from schemas import tables
 
     started = time.perf_counter()
@@ -173,7 +173,7 @@ def relabel(folder: Path, share: float) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.workspace import Workspace
 
     workspace = Workspace(str(folder))
     for shard in workspace.shards("annotations"):
@@ -186,7 +186,7 @@ def relabel(folder: Path, share: float) -> None:
 
 
 def _settings(workspace: Path, outputs: Path):
-    from newsdesk.config import Campaign, load_settings
+    from newsdesk.foundations.config import Campaign, load_settings
 
     settings = load_settings(
         workspace / "none.toml", workspace=str(workspace), publish__outputs=str(outputs)
@@ -195,9 +195,9 @@ def _settings(workspace: Path, outputs: Path):
 
 
 def child_newsdesk(workspace: Path, outputs: Path) -> dict:
-    from newsdesk.labelschema import load_label_schema
-    from newsdesk.publish import publish
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.labelschema import load_label_schema
+    from newsdesk.foundations.workspace import Workspace
+    from newsdesk.publishing.build import publish
 
     started = time.perf_counter()
     result = publish(Workspace(str(workspace)), _settings(workspace, outputs), load_label_schema())
@@ -210,11 +210,11 @@ def child_datasets(workspace: Path, outputs: Path) -> dict:
 
     import datasets
 
-    from annotation.aggregate import aggregate
-    from newsdesk.features import sentence_features
-    from newsdesk.labelschema import load_label_schema
-    from newsdesk.publish import split_of
-    from newsdesk.workspace import Workspace
+    from newsdesk.annotation.aggregate import aggregate
+    from newsdesk.foundations.labelschema import load_label_schema
+    from newsdesk.foundations.workspace import Workspace
+    from newsdesk.publishing.build import split_of
+    from newsdesk.publishing.features import sentence_features
     from schemas import tables
 
     started = time.perf_counter()

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.sentences import split_sentences  # noqa: E402
+from newsdesk.sentences.splitter import split_sentences  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "bench-data" / "sentences"
 NEWS = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "plaintext_dev.jsonl"

@@ -16,9 +16,9 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
 
-from newsdesk.config import Settings
-from newsdesk.progress import with_progress
-from newsdesk.runner import ShardRunner
+from newsdesk.foundations.config import Settings
+from newsdesk.foundations.progress import with_progress
+from newsdesk.foundations.runner import ShardRunner
 
 
 @task(name="shard", task_run_name="{stage}", cache_policy=NONE, retries=1)

@@ -1,4 +1,4 @@
-"""The whole chain, ingest through push (`newsdesk.jobs.PIPELINE`), a sub-flow per stage."""
+"""The whole chain, ingest through push (`newsdesk.app.jobs.PIPELINE`), a sub-flow per stage."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from prefect import flow
 from prefect.states import Failed, State
 
 from flows import stages as flows
-from newsdesk.config import Settings
-from newsdesk.jobs import PIPELINE
+from newsdesk.app.jobs import PIPELINE
+from newsdesk.foundations.config import Settings
 
 
 @flow(name="pipeline")

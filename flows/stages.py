@@ -14,9 +14,9 @@ from prefect import flow
 from prefect.states import Failed, State
 
 from flows._runner import shard_runner
-from newsdesk import jobs
-from newsdesk.config import Settings
-from newsdesk.errors import expected_errors
+from newsdesk.app import jobs
+from newsdesk.foundations.config import Settings
+from newsdesk.foundations.errors import expected_errors
 
 
 def expected(job: Callable[..., Any], *args: Any) -> Any:

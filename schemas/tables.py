@@ -228,7 +228,7 @@ PREDICTIONS = pa.schema(
     ]
 )
 
-# near-duplicate detection (newsdesk.dedup): one MinHash signature and LSH band keys per
+# near-duplicate detection (newsdesk.stages.dedup): one MinHash signature and LSH band keys per
 # article, by bodies shard; the verified pairs and the clusters they make, one shard each
 MINHASH = pa.schema(
     [

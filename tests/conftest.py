@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from annotation.client import LabelStudioClient
-from annotation.server import LocalLabelStudio
-from newsdesk.services import free_port
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.server import LocalLabelStudio
+from newsdesk.foundations.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -65,7 +65,7 @@ def sign_up(link: str, email: str, password: str) -> httpx.Response:
 
 def invited_annotator(client: LabelStudioClient, email: str, password: str) -> LabelStudioClient:
     """An annotator who joined through the invite link, as `newsdesk annotators invite` gives."""
-    from annotation.server import invite_link
+    from newsdesk.annotation.server import invite_link
 
     response = sign_up(invite_link(client), email, password)
     response.raise_for_status()
@@ -84,10 +84,10 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def segmented(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled samples ingested, cleaned and segmented once; tests take a copy."""
-    from newsdesk.clean import clean
-    from newsdesk.ingest import ingest
-    from newsdesk.segment import segment
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.workspace import Workspace
+    from newsdesk.stages.clean import clean
+    from newsdesk.stages.ingest import ingest
+    from newsdesk.stages.segment import segment
 
     folder = tmp_path_factory.mktemp("segmented")
     workspace = Workspace(str(folder))
@@ -99,7 +99,7 @@ def segmented(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def workspace(segmented: Path, tmp_path: Path):
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.workspace import Workspace
 
     shutil.copytree(segmented, tmp_path / "ws")
     return Workspace(str(tmp_path / "ws"))
@@ -127,7 +127,7 @@ def load_published(folder: Path, config: str = "sentences") -> dict:
 def settings_for(workspace, tmp_path: Path, campaigns: list, **overrides: object):
     """Settings of one test: its workspace, state and outputs in its own folders, no
     newsdesk.toml, these campaigns."""
-    from newsdesk.config import load_settings
+    from newsdesk.foundations.config import load_settings
 
     settings = load_settings(
         Path("/nonexistent/newsdesk.toml"),

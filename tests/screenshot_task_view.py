@@ -15,16 +15,16 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from annotation.client import LabelStudioClient
-from annotation.push import push_campaign
-from annotation.server import LocalLabelStudio, invite_link
-from newsdesk.clean import clean
-from newsdesk.config import load_settings
-from newsdesk.ingest import ingest
-from newsdesk.labelschema import load_label_schema
-from newsdesk.segment import segment
-from newsdesk.services import free_port
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.push import push_campaign
+from newsdesk.annotation.server import LocalLabelStudio, invite_link
+from newsdesk.foundations.config import load_settings
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.services import free_port
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.clean import clean
+from newsdesk.stages.ingest import ingest
+from newsdesk.stages.segment import segment
 from tests.browser import VIEWPORT, Annotator, launched_browser
 from tests.conftest import ROOT, SAMPLES, sign_up
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from annotation.adjudicate import adjudicate_campaign, disagreements, review_campaign
-from annotation.client import LabelStudioClient
-from annotation.projects import find_project
-from annotation.push import push_campaign
-from newsdesk.config import Campaign
-from newsdesk.jobs import run_publish, run_pull
-from newsdesk.labelschema import load_label_schema
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.adjudicate import adjudicate_campaign, disagreements, review_campaign
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.projects import find_project
+from newsdesk.annotation.push import push_campaign
+from newsdesk.app.jobs import run_publish, run_pull
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.conftest import invited_annotator, load_published, settings_for
 

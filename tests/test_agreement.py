@@ -12,9 +12,9 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from annotation.agreement import agreement, krippendorff_alpha
-from newsdesk.cli import app
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.agreement import agreement, krippendorff_alpha
+from newsdesk.app.cli import app
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 
 STANCES = ["favor", "against", "neutral", "unrelated"]
@@ -105,7 +105,7 @@ def test_only_sentences_with_two_annotations_count_and_every_na_says_why() -> No
     assert "spans" in report.why_na and "stance:favor" in report.why_na
     assert "no variation" in report.why_na["stance:against"]
     assert "not chosen" in report.why_na["stance:favor"]  # only on single sentences
-    from annotation.agreement import markdown
+    from newsdesk.annotation.agreement import markdown
 
     text = markdown(report, "c")
     assert "6 sentences with two or more annotations" in text and "12 sentences with one" in text

@@ -7,8 +7,8 @@ label every sentence through "Label All Tasks": each checks that the keyword pre
 and nothing else, are drawn over the sentence (the second must not see the first one's labels),
 chooses the stance with its hotkey, picks a label with its hotkey and drags the mouse over the
 words, links an argument to its trigger (click, Alt+R, click), and submits. The stored results
-are read back through the API: their offsets, converted by annotation/offsets.py, must point
-at exactly the words that were selected. Then newsdesk pulls and publishes, and the dataset
+are read back through the API: their offsets, converted by newsdesk/annotation/offsets.py, must
+point at exactly the words that were selected. Then newsdesk pulls and publishes, and the dataset
 `datasets.load_dataset` reads must hold exactly those words, both annotators, the relation as
 an argument linked to its trigger, and the stance they agreed on.
 
@@ -27,16 +27,16 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from annotation.client import LabelStudioClient
-from annotation.labelconfig import EVENT, ROLE, STANCE
-from annotation.offsets import from_labelstudio, labelstudio_text, span_text_matches
-from annotation.prelabel import KeywordTagger
-from annotation.pull import pseudonym, pull_campaign
-from annotation.push import push_campaign
-from newsdesk import ids
-from newsdesk.config import Campaign
-from newsdesk.labelschema import load_label_schema
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.labelconfig import EVENT, ROLE, STANCE
+from newsdesk.annotation.offsets import from_labelstudio, labelstudio_text, span_text_matches
+from newsdesk.annotation.prelabel import KeywordTagger
+from newsdesk.annotation.pull import pseudonym, pull_campaign
+from newsdesk.annotation.push import push_campaign
+from newsdesk.foundations import ids
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.browser import (
     NO_CHROMIUM,
@@ -387,8 +387,8 @@ def _pull_publish_load(
 ) -> tuple[Any, Any]:
     import datasets
 
-    from newsdesk.jobs import run_publish
-    from newsdesk.versions import dataset_root
+    from newsdesk.app.jobs import run_publish
+    from newsdesk.publishing.versions import dataset_root
 
     report = pull_campaign(pushed.workspace, ls_client, pushed.campaign, SCHEMA, SALT)
     total = 2 * len(CASES)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
-from newsdesk.services import free_port
+from newsdesk.app.cli import app
+from newsdesk.foundations.services import free_port
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
@@ -122,7 +122,7 @@ def test_strip_and_split_start_without_the_application(argv: list[str], stdin: s
     probe = (
         "import sys, runpy\n"
         f"sys.argv = ['newsdesk', *{argv!r}]\n"
-        "try:\n    runpy.run_module('newsdesk.entry', run_name='__main__')\n"
+        "try:\n    runpy.run_module('newsdesk.app.entry', run_name='__main__')\n"
         "except SystemExit as end:\n    code = end.code\n"
         "apps = ('typer', 'rich', 'pydantic', 'pyarrow', 'prefect')\n"
         "heavy = [m for m in apps if m in sys.modules]\n"

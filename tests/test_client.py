@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from annotation import client as client_module
-from annotation.client import LabelStudioClient, LabelStudioRefused, LabelStudioUnavailable
+from newsdesk.annotation import client as client_module
+from newsdesk.annotation.client import LabelStudioClient, LabelStudioRefused, LabelStudioUnavailable
 
 
 class _Flaky(BaseHTTPRequestHandler):

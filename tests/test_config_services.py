@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.config import ConfigError, load_settings
-from newsdesk.local_secrets import SALT_VARIABLE, pseudonym_salt
-from newsdesk.orchestration import configure_prefect
-from newsdesk.services import free_port, port_is_free, read_state, write_state
+from newsdesk.app.orchestration import configure_prefect
+from newsdesk.foundations.config import ConfigError, load_settings
+from newsdesk.foundations.local_secrets import SALT_VARIABLE, pseudonym_salt
+from newsdesk.foundations.services import free_port, port_is_free, read_state, write_state
 
 
 def test_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +97,7 @@ def test_unreachable_prefect_server_falls_back_with_a_note(monkeypatch: pytest.M
 
 
 def test_label_studio_moving_to_another_port_is_followed(tmp_path: Path) -> None:
-    from annotation.server import moved_to
+    from newsdesk.annotation.server import moved_to
 
     log = tmp_path / "server.log"
     log.write_text("old run\n* Trying to start at 9001\n", encoding="utf-8")

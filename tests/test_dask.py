@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
-from newsdesk.workspace import Workspace
+from newsdesk.app.cli import app
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.conftest import SAMPLES
 

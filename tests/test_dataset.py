@@ -19,11 +19,11 @@ from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
-from newsdesk.features import all_features, bio_names
-from newsdesk.labelschema import load_label_schema
-from newsdesk.publish import publish
-from newsdesk.tokens import bio_tags, tokenize
+from newsdesk.app.cli import app
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.publishing.build import publish
+from newsdesk.publishing.features import all_features, bio_names
+from newsdesk.publishing.tokens import bio_tags, tokenize
 from schemas import tables
 from tests.conftest import ROOT, load_published
 from tests.test_publish import _note, _publish, _root, _tasks, _write_notes, make_setup
@@ -199,7 +199,7 @@ def test_card_yaml_features_read_back_as_the_published_features(labeled) -> None
     for config, features in all_features(load_label_schema()).items():
         assert infos[config].features == features
         assert datasets.load_dataset(str(folder), config, split="train").features == features
-    assert "_to_yaml_dict" not in (ROOT / "newsdesk" / "card.py").read_text()
+    assert "_to_yaml_dict" not in (ROOT / "newsdesk" / "publishing" / "card.py").read_text()
 
 
 def test_card_text_follows_the_data_and_the_settings(setup) -> None:
@@ -279,7 +279,7 @@ def test_status_and_versions_point_at_latest(labeled, monkeypatch) -> None:
     monkeypatch.setenv("NEWSDESK_CONFIG", str(folder.parents[2] / "none.toml"))
     listed = CliRunner().invoke(app, ["versions"])
     assert listed.exit_code == 0 and "* 1.0.0" in listed.output
-    from newsdesk.status import _where_to_look
+    from newsdesk.app.status import _where_to_look
 
     lines = _where_to_look(settings)
     assert any(str(_root(settings) / "latest") in line for line in lines)
@@ -290,7 +290,7 @@ def test_the_ascii_fast_path_cuts_as_the_full_tokenizer() -> None:
     import random
     import string
 
-    from newsdesk import tokens
+    from newsdesk.publishing import tokens
 
     rng = random.Random(7)
     alphabet = string.ascii_letters + string.digits + " '-.,;:!?_()\t\n’"[:-1]

@@ -8,10 +8,10 @@ import random
 import pyarrow as pa
 import pytest
 
-from annotation.push import choose_articles, select_articles
-from newsdesk.config import Campaign, DedupConfig
-from newsdesk.dedup import dedup, load_clusters, split_keys
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.push import choose_articles, select_articles
+from newsdesk.foundations.config import Campaign, DedupConfig
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.dedup import dedup, load_clusters, split_keys
 from schemas import tables
 
 WORDS = [
@@ -280,10 +280,10 @@ def test_published_splits_never_separate_a_cluster(tmp_path) -> None:
 
     import pyarrow.parquet as pq
 
-    from newsdesk.config import load_settings
-    from newsdesk.labelschema import load_label_schema
-    from newsdesk.publish import publish
-    from newsdesk.segment import segment
+    from newsdesk.foundations.config import load_settings
+    from newsdesk.foundations.labelschema import load_label_schema
+    from newsdesk.publishing.build import publish
+    from newsdesk.stages.segment import segment
 
     workspace = Workspace(str(tmp_path / "ws"))
     write(workspace, "s1", wire_batch())

@@ -14,15 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from annotation.client import LabelStudioClient, LabelStudioUnavailable
-from annotation.prelabel import KeywordTagger
-from annotation.projects import PROJECT_PREFIX
-from annotation.push import push_campaign
-from newsdesk.config import Campaign, load_settings
-from newsdesk.jobs import run_pull, run_push
-from newsdesk.labelschema import load_label_schema
-from newsdesk.lock import WorkspaceBusy, workspace_lock
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient, LabelStudioUnavailable
+from newsdesk.annotation.prelabel import KeywordTagger
+from newsdesk.annotation.projects import PROJECT_PREFIX
+from newsdesk.annotation.push import push_campaign
+from newsdesk.app.jobs import run_pull, run_push
+from newsdesk.foundations.config import Campaign, load_settings
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.lock import WorkspaceBusy, workspace_lock
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.conftest import ROOT
 from tests.faultproxy import KINDS, fault_proxy
@@ -140,7 +140,15 @@ def test_a_push_killed_while_its_import_is_answered_leaves_no_duplicate(
         proxy.fault("late", "POST", IMPORT)
         config = _config(tmp_path, proxy.url, campaign)
         env = {**os.environ, "NEWSDESK_LABELSTUDIO_TOKEN": str(labelstudio["token"])}
-        command = [sys.executable, "-m", "newsdesk.cli", "push", "--no-prefect", "-c", str(config)]
+        command = [
+            sys.executable,
+            "-m",
+            "newsdesk.app.cli",
+            "push",
+            "--no-prefect",
+            "-c",
+            str(config),
+        ]
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
         title = PROJECT_PREFIX + campaign.name
         deadline = time.monotonic() + 120
@@ -183,7 +191,8 @@ def test_a_second_writer_is_refused_and_a_killed_holder_releases_the_lock(
     assert f"newsdesk push (pid {os.getpid()}" in str(busy.value)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
-         "from newsdesk.config import load_settings\nfrom newsdesk.lock import workspace_lock\n"
+         "from newsdesk.foundations.config import load_settings\n"
+         "from newsdesk.foundations.lock import workspace_lock\n"
          "from pathlib import Path\n"
          f"s = load_settings(Path('/nonexistent/x.toml'), workspace={str(tmp_path / 'ws')!r})\n"
          "with workspace_lock(s, 'publish'):\n    print('held', flush=True)\n    time.sleep(60)\n"],

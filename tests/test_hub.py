@@ -1,4 +1,5 @@
-"""Pushing to the Hub, against a fake of exactly the four `HfApi` calls `newsdesk.hub` uses."""
+"""Pushing to the Hub, against a fake of exactly the four `HfApi` calls that
+`newsdesk.publishing.hub` uses."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import newsdesk.hub as hub
-from newsdesk.cli import app
-from newsdesk.config import Settings
-from newsdesk.hub import HubRefused, push_version
-from newsdesk.workspace import Workspace
+import newsdesk.publishing.hub as hub
+from newsdesk.app.cli import app
+from newsdesk.foundations.config import Settings
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.publishing.hub import HubRefused, push_version
 from schemas import tables
 from tests.conftest import ROOT
 from tests.test_publish import _publish, _root, _tasks, make_setup

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.decoding import decode
-from newsdesk.ingest import ingest
-from newsdesk.readers import read_file
-from newsdesk.workspace import Workspace
+from newsdesk.foundations.decoding import decode
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.readers.files import read_file
+from newsdesk.stages.ingest import ingest
 from schemas import tables
 from tests.conftest import SAMPLES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.app.cli import app
 
 runner = CliRunner()
 
@@ -51,7 +51,7 @@ def test_split_and_strip_jsonl_report_bad_lines_and_go_on() -> None:
 
 
 def test_printable_shows_control_characters_as_escapes() -> None:
-    from newsdesk.terminal import printable
+    from newsdesk.foundations.terminal import printable
 
     assert printable("plain [/bold] :thumbs_up: name.txt") == "plain [/bold] :thumbs_up: name.txt"
     assert printable("a\nb\x1b[31mc\td\x7f") == "a\\nb\\x1b[31mc\\td\\x7f"
@@ -79,7 +79,7 @@ def test_ingest_then_status_show_hostile_names_escaped(tmp_path: Path) -> None:
 def test_status_names_an_ingest_run_that_does_not_add_up(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    from newsdesk.workspace import Workspace
+    from newsdesk.foundations.workspace import Workspace
     from schemas import tables
 
     folder = tmp_path / "in"

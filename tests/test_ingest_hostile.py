@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import newsdesk.ingest as ingest_module
-from newsdesk.decoding import decode_counted
-from newsdesk.ingest import IngestReport, ingest
-from newsdesk.readers import Limits, RawRecord, read_file
-from newsdesk.workspace import Workspace
+import newsdesk.stages.ingest as ingest_module
+from newsdesk.foundations.decoding import decode_counted
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.readers.files import Limits, RawRecord, read_file
+from newsdesk.stages.ingest import IngestReport, ingest
 from schemas import tables
 from tests.hostile_corpus import INPUT_LIMIT, RECORD_LIMIT, Expect, build
 

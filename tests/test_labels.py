@@ -8,8 +8,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from annotation.labelconfig import instructions, label_config
-from newsdesk.labelschema import LabelSchema, load_label_schema
+from newsdesk.annotation.labelconfig import instructions, label_config
+from newsdesk.foundations.labelschema import LabelSchema, load_label_schema
 from schemas import LABEL_SCHEMA_PATH
 
 

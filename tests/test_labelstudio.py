@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import annotation.push as push_module
-from annotation.client import LabelStudioClient
-from annotation.projects import SchemaChangeRefused
-from annotation.pull import pull_campaign
-from annotation.push import push_campaign
-from newsdesk.config import Campaign
-from newsdesk.labelschema import LabelSchema, load_label_schema
-from newsdesk.workspace import Workspace
+import newsdesk.annotation.push as push_module
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.projects import SchemaChangeRefused
+from newsdesk.annotation.pull import pull_campaign
+from newsdesk.annotation.push import push_campaign
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import LabelSchema, load_label_schema
+from newsdesk.foundations.workspace import Workspace
 from schemas import LABEL_SCHEMA_PATH, tables
 from tests.conftest import invited_annotator, sign_up
 
@@ -139,7 +139,7 @@ def test_status_keeps_the_password_and_invite_links_can_be_retired(
 ) -> None:
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.app.cli import app
 
     monkeypatch.delenv("NEWSDESK_LABELSTUDIO_TOKEN", raising=False)
     monkeypatch.setenv("NEWSDESK_STATE_DIR", str(labelstudio["state_dir"]))

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsdesk.app.jobs import run_clean, run_ingest, run_segment
 from newsdesk.boilerplate import extract_html, extract_text
-from newsdesk.config import ConfigError, load_settings
-from newsdesk.ingest import ingest
-from newsdesk.jobs import run_clean, run_ingest, run_segment
-from newsdesk.segment import segment
-from newsdesk.sentences import SentenceSpan, _joined, cap_spans, split_sentences
-from newsdesk.workspace import Workspace
+from newsdesk.foundations.config import ConfigError, load_settings
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.sentences.splitter import SentenceSpan, _joined, cap_spans, split_sentences
+from newsdesk.stages.ingest import ingest
+from newsdesk.stages.segment import segment
 from schemas import tables
 from tests.test_sentences import TEXTS, check_invariants
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotation.offsets import (
+from newsdesk.annotation.offsets import (
     REPAIR_WINDOW,
     from_labelstudio,
     labelstudio_text,

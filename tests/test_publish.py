@@ -16,15 +16,15 @@ import pytest
 import yaml
 from huggingface_hub import DatasetCard
 
-import newsdesk.publish as publish_module
-from newsdesk.clean import clean
-from newsdesk.config import Campaign, Settings, load_settings
-from newsdesk.ingest import ingest
-from newsdesk.labelschema import LabelSchema, load_label_schema
-from newsdesk.publish import PublishCheckFailed, publish, split_of
-from newsdesk.segment import segment
-from newsdesk.versions import latest_version, list_versions, sha256_file
-from newsdesk.workspace import Workspace
+import newsdesk.publishing.build as publish_module
+from newsdesk.foundations.config import Campaign, Settings, load_settings
+from newsdesk.foundations.labelschema import LabelSchema, load_label_schema
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.publishing.build import PublishCheckFailed, publish, split_of
+from newsdesk.publishing.versions import latest_version, list_versions, sha256_file
+from newsdesk.stages.clean import clean
+from newsdesk.stages.ingest import ingest
+from newsdesk.stages.segment import segment
 from schemas import LABEL_SCHEMA_PATH, tables
 from tests.conftest import ROOT, SAMPLES, load_published
 
@@ -450,10 +450,10 @@ def test_a_crash_mid_write_leaves_no_version_and_latest_unchanged(setup, monkeyp
 KILLED_MID_WRITE = """
 import os, sys
 import pyarrow.parquet as pq
-from newsdesk.config import Campaign, load_settings
-from newsdesk.labelschema import load_label_schema
-from newsdesk.publish import publish
-from newsdesk.workspace import Workspace
+from newsdesk.foundations.config import Campaign, load_settings
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.publishing.build import publish
+from newsdesk.foundations.workspace import Workspace
 
 real = pq.ParquetWriter.write_table
 def die(self, *args, **kwargs):

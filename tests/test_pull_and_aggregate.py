@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from annotation.aggregate import aggregate, majority_stance
-from annotation.offsets import to_labelstudio
-from annotation.pull import InvalidResult, parse_result, pseudonym
-from newsdesk.labelschema import load_label_schema
+from newsdesk.annotation.aggregate import aggregate, majority_stance
+from newsdesk.annotation.offsets import to_labelstudio
+from newsdesk.annotation.pull import InvalidResult, parse_result, pseudonym
+from newsdesk.foundations.labelschema import load_label_schema
 
 SCHEMA = load_label_schema()
 SENTENCE = "Kim 😀 warned Seoul (서울) and Mont\u00e9re\u0301al on Friday."

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from annotation.client import LabelStudioClient
-from annotation.pull import pull_campaign
-from annotation.push import push_campaign
-from newsdesk.config import Campaign
-from newsdesk.jobs import run_publish
-from newsdesk.labelschema import load_label_schema
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.pull import pull_campaign
+from newsdesk.annotation.push import push_campaign
+from newsdesk.app.jobs import run_publish
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.conftest import settings_for
 

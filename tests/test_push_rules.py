@@ -7,13 +7,13 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from annotation.offsets import from_labelstudio
-from annotation.prelabel import KeywordTagger
-from annotation.projects import config_labels, schema_change_problems
-from annotation.push import select_articles
-from newsdesk.config import Campaign
-from newsdesk.labelschema import load_label_schema
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.offsets import from_labelstudio
+from newsdesk.annotation.prelabel import KeywordTagger
+from newsdesk.annotation.projects import config_labels, schema_change_problems
+from newsdesk.annotation.push import select_articles
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 
 ARTICLES = [
@@ -98,7 +98,7 @@ def test_schema_changes_that_break_annotations_are_named() -> None:
 
 
 def test_config_labels_reads_the_generated_config() -> None:
-    from annotation.labelconfig import label_config
+    from newsdesk.annotation.labelconfig import label_config
 
     schema = load_label_schema()
     labels = config_labels(label_config(schema))

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-import newsdesk.clean as clean_module
-import newsdesk.segment as segment_module
-from newsdesk.clean import clean
-from newsdesk.config import Campaign
-from newsdesk.ids import sentence_ids
-from newsdesk.jobs import run_publish
-from newsdesk.segment import segment
-from newsdesk.status import workspace_status
-from newsdesk.workspace import Workspace
+import newsdesk.stages.clean as clean_module
+import newsdesk.stages.segment as segment_module
+from newsdesk.app.jobs import run_publish
+from newsdesk.app.status import workspace_status
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.ids import sentence_ids
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.clean import clean
+from newsdesk.stages.segment import segment
 from schemas import tables
 from tests.conftest import ROOT, merge_first_two, settings_for
 
@@ -179,7 +179,7 @@ def test_a_rebuild_killed_half_way_resumes_and_relinks(
 
 
 def test_spans_shift_to_where_the_old_text_now_starts_or_are_found_again() -> None:
-    from newsdesk.relink import GREW, Alias, aliases_for, carry_spans
+    from newsdesk.stages.relink import GREW, Alias, aliases_for, carry_spans
 
     old = [{"sentence_id": "a:1", "article_id": "a", "index": 1, "text": "Kim warned Seoul."}]
     new = [{"sentence_id": "a:2", "article_id": "a", "index": 0,

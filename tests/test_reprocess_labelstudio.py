@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-import newsdesk.clean as clean_module
-import newsdesk.segment as segment_module
-from annotation.client import LabelStudioClient
-from annotation.pull import pull_campaign
-from annotation.push import push_campaign
-from newsdesk.clean import clean
-from newsdesk.config import Campaign
-from newsdesk.jobs import run_publish
-from newsdesk.labelschema import load_label_schema
-from newsdesk.segment import segment
-from newsdesk.versions import change_counts, diff_versions
-from newsdesk.workspace import Workspace
+import newsdesk.stages.clean as clean_module
+import newsdesk.stages.segment as segment_module
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.pull import pull_campaign
+from newsdesk.annotation.push import push_campaign
+from newsdesk.app.jobs import run_publish
+from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.labelschema import load_label_schema
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.publishing.versions import change_counts, diff_versions
+from newsdesk.stages.clean import clean
+from newsdesk.stages.segment import segment
 from schemas import tables
 from tests.conftest import invited_annotator, merge_first_two, settings_for
 

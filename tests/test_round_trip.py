@@ -8,12 +8,12 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
-from annotation.client import LabelStudioClient
-from annotation.offsets import to_labelstudio
 from flows.pipeline import pipeline_flow
 from flows.stages import publish_flow, pull_flow, push_flow
-from newsdesk.config import Campaign, Settings, load_settings
-from newsdesk.workspace import Workspace
+from newsdesk.annotation.client import LabelStudioClient
+from newsdesk.annotation.offsets import to_labelstudio
+from newsdesk.foundations.config import Campaign, Settings, load_settings
+from newsdesk.foundations.workspace import Workspace
 from schemas import tables
 from tests.conftest import ROOT, SAMPLES, invited_annotator, load_published
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdesk.sentences import SentenceSpan, split_sentences
+from newsdesk.sentences.splitter import SentenceSpan, split_sentences
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "sentences"
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.clean import clean
-from newsdesk.ids import sentence_ids
-from newsdesk.ingest import ingest
-from newsdesk.segment import segment
-from newsdesk.workspace import Workspace
+from newsdesk.foundations.ids import sentence_ids
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.clean import clean
+from newsdesk.stages.ingest import ingest
+from newsdesk.stages.segment import segment
 from schemas import tables
 from tests.conftest import SAMPLES
 
@@ -91,7 +91,7 @@ def test_new_input_only_costs_its_own_shard(workspace: Workspace, tmp_path: Path
 def test_an_unusable_page_is_kept_with_its_reason(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.app.cli import app
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "gallery.html").write_text(
@@ -113,7 +113,7 @@ def test_status_lists_invalid_annotations_with_their_links(tmp_path: Path) -> No
     import pyarrow as pa
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.app.cli import app
 
     workspace = Workspace(str(tmp_path / "ws"))
     row = {

@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
-from newsdesk.config import Settings
-from newsdesk.versions import (
+from newsdesk.app.cli import app
+from newsdesk.foundations.config import Settings
+from newsdesk.foundations.workspace import Workspace
+from newsdesk.publishing.versions import (
     change_counts,
     diff_versions,
     list_versions,
     resolve_version,
     verify_version,
 )
-from newsdesk.workspace import Workspace
 from schemas import tables
 from tests.test_publish import _annotate, _publish, _root, _tasks, make_setup
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsdesk.limits import MAX_BODY_CHARS, body_too_long
+from newsdesk.foundations.limits import MAX_BODY_CHARS, body_too_long
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The application: the CLI, the stage jobs, the local servers' orchestration, status."""

@@ -1,0 +1,1 @@
+"""Foundations every layer may use: settings, the workspace, ids, errors, the shard runner."""

@@ -1,0 +1,1 @@
+"""The sentence engine: splits a cleaned body into sentences with offsets."""
