@@ -16,14 +16,14 @@ from prefect.states import Failed, State
 from flows._runner import shard_runner
 from newsdesk.app import jobs
 from newsdesk.foundations.config import Settings
-from newsdesk.foundations.errors import expected_errors
+from newsdesk.foundations.errors import UserError
 
 
 def expected(job: Callable[..., Any], *args: Any) -> Any:
     """The job's result, or a Failed state with the message of an expected failure."""
     try:
         return job(*args)
-    except expected_errors() as error:
+    except UserError as error:
         return Failed(message=str(error))
 
 

@@ -18,6 +18,8 @@ from label_studio_sdk.client import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 from pydantic import SecretStr
 
+from newsdesk.foundations.errors import UserError
+
 T = TypeVar("T")
 
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -25,11 +27,11 @@ DEADLINE_S = 45.0  # total time one call may take, retries included
 REQUEST_TIMEOUT_S = 20.0  # one HTTP request
 
 
-class LabelStudioUnavailable(RuntimeError):
+class LabelStudioUnavailable(UserError):
     """The server did not answer in time; the message tells the user what to do."""
 
 
-class LabelStudioRefused(RuntimeError):
+class LabelStudioRefused(UserError):
     """The server answered with an error that retrying will not fix."""
 
 

@@ -14,12 +14,13 @@ from newsdesk.annotation.client import LabelStudioClient
 from newsdesk.annotation.export import exported_tasks
 from newsdesk.annotation.labelconfig import EVENT, ROLE, STANCE, instructions, label_config
 from newsdesk.foundations.config import Campaign
+from newsdesk.foundations.errors import UserError
 from newsdesk.foundations.labelschema import LabelSchema
 
 PROJECT_PREFIX = "newsdesk: "
 
 
-class SchemaChangeRefused(RuntimeError):
+class SchemaChangeRefused(UserError):
     """The new label schema would orphan or renumber labels that annotations use."""
 
 

@@ -63,11 +63,11 @@ def _fail(message: str) -> NoReturn:
 
 def _guarded(action: Callable[[], Any]) -> Any:
     """Expected failures end with their one-line message, never a traceback."""
-    from newsdesk.foundations.errors import expected_errors
+    from newsdesk.foundations.errors import UserError
 
     try:
         return action()
-    except expected_errors() as error:
+    except UserError as error:
         _fail(str(error))
 
 
@@ -205,13 +205,11 @@ def publish(
     settings = _settings(config, workspace)
     out.print(_run(settings, no_prefect, "publish", bump, _provenance(settings)), highlight=False)
     if push_to_hub:
-        from newsdesk.publishing.hub import HubRefused, push_version
+        from newsdesk.publishing.hub import push_version
         from newsdesk.publishing.versions import dataset_root, resolve_version
 
-        try:
-            pushed = push_version(resolve_version(dataset_root(settings), None), push_to_hub)
-        except (HubRefused, ValueError) as error:
-            _fail(str(error))
+        root = dataset_root(settings)
+        pushed = _guarded(lambda: push_version(resolve_version(root, None), push_to_hub))
         out.print(pushed.summary(), highlight=False)
 
 
@@ -268,10 +266,7 @@ def diff(
     )
 
     root = dataset_root(_settings(config))
-    try:
-        before, after = resolve_version(root, old), resolve_version(root, new)
-    except ValueError as error:
-        _fail(str(error))
+    before, after = _guarded(lambda: (resolve_version(root, old), resolve_version(root, new)))
     changes = diff_versions(before, after)
     counts = change_counts(changes)
     out.print(
@@ -305,14 +300,11 @@ def verify(
     )
 
     root = dataset_root(_settings(config))
-    try:
-        folders = (
-            [root / name for name in list_versions(root)]
-            if every
-            else [resolve_version(root, version)]
-        )
-    except ValueError as error:
-        _fail(str(error))
+    folders = (
+        [root / name for name in list_versions(root)]
+        if every
+        else [_guarded(lambda: resolve_version(root, version))]
+    )
     if not folders:
         _fail(f"no version published under {root}")
     bad = 0
@@ -376,13 +368,7 @@ def status(config: ConfigOption = None, workspace: WorkspaceOption = None) -> No
 
 def _tool(code: Callable[[], int]) -> None:
     """Run one of the one-file tools (newsdesk.app.tools) and end with its exit code."""
-    from newsdesk.app.tools import ToolError
-
-    try:
-        status = code()
-    except ToolError as error:
-        _fail(str(error))
-    raise typer.Exit(status)
+    raise typer.Exit(_guarded(code))
 
 
 @app.command()

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from newsdesk.foundations.errors import UserError
+
 FAST_COMMANDS = ("strip", "split")
 
 
-class ToolError(Exception):
+class ToolError(UserError):
     """A one-line reason a tool cannot do its work (a missing or unreadable file)."""
 
 

@@ -16,8 +16,10 @@ from typing import Any
 
 import httpx
 
+from newsdesk.foundations.errors import UserError
 
-class ServiceError(RuntimeError):
+
+class ServiceError(UserError):
     """A local server could not be started; the message says why and what to do."""
 
 

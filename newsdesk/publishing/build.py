@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from newsdesk.annotation.aggregate import aggregate, spans_overlap
 from newsdesk.foundations.config import Settings
+from newsdesk.foundations.errors import UserError
 from newsdesk.foundations.labelschema import LabelSchema
 from newsdesk.foundations.workspace import Workspace
 from newsdesk.publishing.card import changelog, dataset_card
@@ -59,7 +60,7 @@ NOTES_PER_CHUNK = 20_000  # annotations turned into Python objects at once
 OFFSET_CHECK_CHUNK = 100_000  # sentences whose offsets are checked in Python at once
 
 
-class PublishCheckFailed(ValueError):
+class PublishCheckFailed(UserError):
     """The data failed a check before anything was written; the message says which."""
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsdesk.foundations.errors import UserError
 from newsdesk.publishing.versions import read_manifest, verify_version
 
 
-class HubRefused(RuntimeError):
+class HubRefused(UserError):
     """The push was refused before or while uploading; the message says why and what to do."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.foundations.config import Settings
+from newsdesk.foundations.errors import UserError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,6 +52,10 @@ def latest_version(root: Path) -> str | None:
     return None
 
 
+class VersionNotFound(UserError):
+    """The version asked for is not published."""
+
+
 def latest_is_link(root: Path) -> bool:
     return (root / "latest").is_symlink()
 
@@ -72,13 +77,13 @@ def list_versions(root: Path) -> list[str]:
 
 
 def resolve_version(root: Path, version: str | None) -> Path:
-    """The folder of a version ("latest" or none: the latest one); ValueError if absent."""
+    """The folder of a version ("latest" or none: the latest one); VersionNotFound if absent."""
     name = latest_version(root) if version in (None, "latest") else version
     if not name:
-        raise ValueError(f"no version published under {root}")
+        raise VersionNotFound(f"no version published under {root}")
     folder = root / name
     if not (folder / "manifest.json").is_file():
-        raise ValueError(f"version {name} not found under {root}")
+        raise VersionNotFound(f"version {name} not found under {root}")
     return folder
 
 
