@@ -8,8 +8,8 @@ annotations by two annotators on a tenth of the sentences, with event and argume
 linked by relations), then runs in a fresh subprocess each, timing it and reading its peak
 RSS from `getrusage(RUSAGE_CHILDREN)`:
 
-- `newsdesk`: `newsdesk.publishing.build.publish` (first version, then a second one after a tenth of
-  the annotations changed);
+- `newsdesk`: `newsdesk.publishing.publish.publish` (first version, then a second one after a
+  tenth of the annotations changed);
 - `datasets`: what people write instead: rows as Python dicts (aggregated per sentence with
   the same `newsdesk.annotation.aggregate`), `datasets.Dataset.from_list(rows, features=...)` and
   `.to_parquet(...)` per split, for the sentences config only.
@@ -197,7 +197,7 @@ def _settings(workspace: Path, outputs: Path):
 def child_newsdesk(workspace: Path, outputs: Path) -> dict:
     from newsdesk.foundations.labelschema import load_label_schema
     from newsdesk.foundations.workspace import Workspace
-    from newsdesk.publishing.build import publish
+    from newsdesk.publishing.publish import publish
 
     started = time.perf_counter()
     result = publish(Workspace(str(workspace)), _settings(workspace, outputs), load_label_schema())
@@ -213,8 +213,8 @@ def child_datasets(workspace: Path, outputs: Path) -> dict:
     from newsdesk.annotation.aggregate import aggregate
     from newsdesk.foundations.labelschema import load_label_schema
     from newsdesk.foundations.workspace import Workspace
-    from newsdesk.publishing.build import split_of
     from newsdesk.publishing.features import sentence_features
+    from newsdesk.publishing.splits import split_of
     from schemas import tables
 
     started = time.perf_counter()
@@ -239,7 +239,8 @@ def child_datasets(workspace: Path, outputs: Path) -> dict:
         group = notes.get((campaign, s["sentence_id"]), [])
         result = aggregate(group)
         article = bodies[s["article_id"]]
-        rows[split_of(s["article_id"], salt, ratios)].append(
+        split = split_of(s["article_id"], salt, ratios)
+        rows[split].append(
             {
                 **s,
                 "campaign": campaign,
@@ -261,10 +262,12 @@ def child_datasets(workspace: Path, outputs: Path) -> dict:
                     if x["label"] in roles
                 ],
                 "annotator_count": result.annotators,
+                "adjudicated": any(a["ground_truth"] for a in group),
                 "annotator_labels": [
                     {"annotator": a["annotator"], "stance": stance.get(a["stance"], -1)}
                     for a in group
                 ],
+                "split": split,
             }
         )
     features = sentence_features(schema)

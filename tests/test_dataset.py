@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from newsdesk.app.cli import app
 from newsdesk.foundations.labelschema import load_label_schema
-from newsdesk.publishing.build import publish
 from newsdesk.publishing.features import all_features, bio_names
+from newsdesk.publishing.publish import publish
 from newsdesk.publishing.tokens import bio_tags, tokenize
 from schemas import tables
 from tests.conftest import ROOT, load_published

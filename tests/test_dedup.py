@@ -282,7 +282,7 @@ def test_published_splits_never_separate_a_cluster(tmp_path) -> None:
 
     from newsdesk.foundations.config import load_settings
     from newsdesk.foundations.labelschema import load_label_schema
-    from newsdesk.publishing.build import publish
+    from newsdesk.publishing.publish import publish
     from newsdesk.stages.segment import segment
 
     workspace = Workspace(str(tmp_path / "ws"))

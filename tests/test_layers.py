@@ -130,7 +130,8 @@ def test_an_import_inside_a_function_counts() -> None:
 # Raised and caught inside newsdesk, never shown to a user as a failure of the command.
 INTERNAL_ERRORS = {
     "newsdesk.foundations.decoding.BadInput",  # becomes a quarantine reason
-    "newsdesk.annotation.pull.InvalidResult",  # becomes an invalid_annotations row
+    "newsdesk.annotation.validate.InvalidAnnotation",  # an invalid_annotations row, or a
+    # PublishCheckFailed
 }
 
 

@@ -16,11 +16,14 @@ import pytest
 import yaml
 from huggingface_hub import DatasetCard
 
-import newsdesk.publishing.build as publish_module
+import newsdesk.publishing.publish as publish_module
 from newsdesk.foundations.config import Campaign, Settings, load_settings
 from newsdesk.foundations.labelschema import LabelSchema, load_label_schema
 from newsdesk.foundations.workspace import Workspace
-from newsdesk.publishing.build import PublishCheckFailed, publish, split_of
+from newsdesk.publishing.checks import PublishCheckFailed, check_label_ranges
+from newsdesk.publishing.features import all_features
+from newsdesk.publishing.publish import publish
+from newsdesk.publishing.splits import split_of
 from newsdesk.publishing.versions import latest_version, list_versions, sha256_file
 from newsdesk.stages.clean import clean
 from newsdesk.stages.ingest import ingest
@@ -412,7 +415,7 @@ def test_an_empty_workspace_publishes_nothing(tmp_path: Path) -> None:
 
 def test_label_ids_out_of_range_are_caught() -> None:
     schema = load_label_schema()
-    features = publish_module.all_features(schema)["sentences"]
+    features = all_features(schema)["sentences"]
     row = {name: None for name in features}
     row.update(
         stance=len(schema.stance.values), stance_agreement=1.0, annotator_count=1,
@@ -420,12 +423,12 @@ def test_label_ids_out_of_range_are_caught() -> None:
     )  # fmt: skip
     table = pa.Table.from_pylist([row], schema=features.arrow_schema)
     with pytest.raises(PublishCheckFailed, match="stance: label id out of range"):
-        publish_module._check_label_ranges(table, schema)
+        check_label_ranges(table, schema)
     row["stance"] = 0
     row["events"] = [{"label": 99, "start": 0, "end": 1, "text": "x"}]
     table = pa.Table.from_pylist([row], schema=features.arrow_schema)
     with pytest.raises(PublishCheckFailed, match=r"events\.label"):
-        publish_module._check_label_ranges(table, schema)
+        check_label_ranges(table, schema)
 
 
 def test_a_crash_mid_write_leaves_no_version_and_latest_unchanged(setup, monkeypatch) -> None:
@@ -452,7 +455,7 @@ import os, sys
 import pyarrow.parquet as pq
 from newsdesk.foundations.config import Campaign, load_settings
 from newsdesk.foundations.labelschema import load_label_schema
-from newsdesk.publishing.build import publish
+from newsdesk.publishing.publish import publish
 from newsdesk.foundations.workspace import Workspace
 
 real = pq.ParquetWriter.write_table

@@ -6,7 +6,8 @@ import pytest
 
 from newsdesk.annotation.aggregate import aggregate, majority_stance
 from newsdesk.annotation.offsets import to_labelstudio
-from newsdesk.annotation.pull import InvalidResult, parse_result, pseudonym
+from newsdesk.annotation.pull import parse_result, pseudonym
+from newsdesk.annotation.validate import InvalidAnnotation
 from newsdesk.foundations.labelschema import load_label_schema
 
 SCHEMA = load_label_schema()
@@ -63,12 +64,15 @@ def test_a_span_whose_offsets_are_off_but_whose_text_is_near_is_repaired() -> No
         ([_span("warned", start=0, end=99, text=None)], "outside"),
         ([_span("warned", start=40, end=46)], "'warned' is not in the sentence near 40-46"),
         ([_span("warned", text="warns")], "'warns' is not in the sentence"),
-        ([_span("warned"), {"type": "relation", "from_id": "warned", "to_id": "x"}], "missing"),
+        (
+            [_span("warned"), {"type": "relation", "from_id": "warned", "to_id": "x"}],
+            "links a span that does not exist",
+        ),
         ([{"from_name": "mood", "type": "choices", "value": {}}], "unknown control"),
     ],
 )
 def test_invalid_results_are_refused_with_a_reason(result: list, reason: str) -> None:
-    with pytest.raises(InvalidResult, match=reason):
+    with pytest.raises(InvalidAnnotation, match=reason):
         parse_result(result, SENTENCE, SCHEMA)
 
 

@@ -1,7 +1,7 @@
 """Pull: annotations exported from Label Studio, validated against the label schema.
 
-Label Studio stores whatever a client sends, so every result is checked here: known
-labels, spans inside the sentence whose text matches, relations between existing spans.
+Label Studio stores whatever a client sends, so every result is parsed defensively here and
+then checked by the one rule of `newsdesk.annotation.validate`.
 Invalid annotations stay out of the `annotations` table and are reported with a link.
 """
 
@@ -20,6 +20,7 @@ from newsdesk.annotation.export import exported_tasks
 from newsdesk.annotation.labelconfig import EVENT, ROLE, STANCE
 from newsdesk.annotation.offsets import from_labelstudio, repair_span, span_text_matches
 from newsdesk.annotation.projects import find_project
+from newsdesk.annotation.validate import InvalidAnnotation, check_annotation
 from newsdesk.foundations.config import Campaign
 from newsdesk.foundations.labelschema import LabelSchema
 from newsdesk.foundations.workspace import Workspace
@@ -27,10 +28,6 @@ from newsdesk.stages.relink import Alias, carry_annotation, load_aliases, orphan
 from schemas import tables
 
 REPAIR_REASON = "span offsets disagreed with its text; moved to where that text is, nearby"
-
-
-class InvalidResult(ValueError):
-    """An annotation result that does not fit the schema or the sentence."""
 
 
 @dataclass
@@ -81,7 +78,7 @@ def _one_label(value: dict[str, Any], key: str, allowed: set[str], what: str) ->
         or not isinstance(labels[0], str)
         or labels[0] not in allowed
     ):
-        raise InvalidResult(f"unknown {what} {labels!r}"[:200])
+        raise InvalidAnnotation(f"unknown {what} {labels!r}"[:200])
     return labels[0]
 
 
@@ -99,28 +96,28 @@ def _place(value: dict[str, Any], sentence: str) -> tuple[int, int, bool]:
     over offsets that disagree with it if it occurs within a few characters of them."""
     start, end, text = value.get("start"), value.get("end"), value.get("text")
     if text is not None and not isinstance(text, str):
-        raise InvalidResult(f"span text is {type(text).__name__}, not text")
+        raise InvalidAnnotation(f"span text is {type(text).__name__}, not text")
     try:
         start, end = from_labelstudio(sentence, start), from_labelstudio(sentence, end)
         placed = start < end and (text is None or span_text_matches(sentence, start, end, text))
     except ValueError as error:
         if text is None:
-            raise InvalidResult(f"span outside the sentence: {error}"[:200]) from None
+            raise InvalidAnnotation(f"span outside the sentence: {error}"[:200]) from None
         placed = False
     if placed:
         return start, end, False
     repaired = repair_span(sentence, value.get("start"), value.get("end"), text or "")
     if repaired is None:
         near = f" near {value.get('start')!r}-{value.get('end')!r}"
-        raise InvalidResult(f"span text {text!r} is not in the sentence{near}"[:200])
+        raise InvalidAnnotation(f"span text {text!r} is not in the sentence{near}"[:200])
     return repaired[0], repaired[1], True
 
 
 def parse_result(result: object, sentence: str, schema: LabelSchema) -> Parsed:
-    """One annotation in Python offsets; raises InvalidResult for anything Label Studio stored
+    """One annotation in Python offsets; raises InvalidAnnotation for anything Label Studio stored
     that does not fit the schema or the sentence."""
     if not isinstance(result, list):
-        raise InvalidResult(f"result is {type(result).__name__}, not a list")
+        raise InvalidAnnotation(f"result is {type(result).__name__}, not a list")
     stance: str | None = None
     spans: list[dict[str, Any]] = []
     relations: list[dict[str, str]] = []
@@ -128,16 +125,16 @@ def parse_result(result: object, sentence: str, schema: LabelSchema) -> Parsed:
     allowed = {EVENT: set(schema.events.values), ROLE: set(schema.roles.values)}
     for item in result:
         if not isinstance(item, dict):
-            raise InvalidResult(f"result item is {type(item).__name__}, not an object")
+            raise InvalidAnnotation(f"result item is {type(item).__name__}, not an object")
         kind, name, value = item.get("type"), item.get("from_name"), item.get("value", {})
         if kind == "relation":
             relations.append({"from_id": str(item.get("from_id")), "to_id": str(item.get("to_id"))})
             continue
         if not isinstance(value, dict):
-            raise InvalidResult(f"value of {name!r} is {type(value).__name__}, not an object")
+            raise InvalidAnnotation(f"value of {name!r} is {type(value).__name__}, not an object")
         if name == STANCE:
             if stance is not None:
-                raise InvalidResult("two stance choices in one annotation")
+                raise InvalidAnnotation("two stance choices in one annotation")
             stance = _one_label(value, "choices", set(schema.stance.values), "stance")
         elif name in allowed:
             label = _one_label(value, "labels", allowed[name], f"{name} label")
@@ -146,11 +143,8 @@ def parse_result(result: object, sentence: str, schema: LabelSchema) -> Parsed:
             span = {"label": label, "start": start, "end": end, "text": sentence[start:end]}
             spans.append({"id": str(item.get("id")), **span})
         else:
-            raise InvalidResult(f"result from unknown control {name!r}"[:200])
-    ids = {span["id"] for span in spans}
-    for relation in relations:
-        if relation["from_id"] not in ids or relation["to_id"] not in ids:
-            raise InvalidResult("relation to a missing span")
+            raise InvalidAnnotation(f"result from unknown control {name!r}"[:200])
+    check_annotation(stance, spans, relations, sentence, schema)
     return Parsed(stance, spans, relations, repaired)
 
 
@@ -159,10 +153,12 @@ def _parse_anything(result: object, sentence: str, context: PullContext) -> Pars
     annotation must never stop the pull of every campaign."""
     try:
         return parse_result(result, sentence, context.schema)
-    except InvalidResult:
+    except InvalidAnnotation:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
-        raise InvalidResult(f"malformed result ({type(error).__name__}: {error})"[:200]) from None
+        raise InvalidAnnotation(
+            f"malformed result ({type(error).__name__}: {error})"[:200]
+        ) from None
 
 
 def _number(value: object) -> float | None:
@@ -247,7 +243,7 @@ def annotation_rows(
                 continue
             try:
                 if problem:
-                    raise InvalidResult(problem)
+                    raise InvalidAnnotation(problem)
                 sentence_id = task["data"]["sentence_id"]
                 alias = context.aliases.get(sentence_id)
                 sentence = alias.old_text if alias else context.sentences[sentence_id]
@@ -256,7 +252,7 @@ def annotation_rows(
                     if cancelled
                     else _parse_anything(result, sentence, context)
                 )
-            except InvalidResult as error:
+            except InvalidAnnotation as error:
                 link = client.task_link(context.project_id, task_id)
                 invalid.append(
                     {

@@ -113,7 +113,7 @@ def run_adjudicate(settings: Settings, campaign_name: str) -> str:
 def run_publish(
     settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None
 ) -> str:
-    from newsdesk.publishing.build import publish
+    from newsdesk.publishing.publish import publish
 
     schema = load_label_schema(settings.schema_path)
     workspace = Workspace(settings.workspace_uri)
