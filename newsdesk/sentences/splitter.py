@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from itertools import chain, count, repeat
 from operator import floordiv, sub
 
+from newsdesk.sentences.words import ABBREVIATIONS, SPECIAL, SPEECH_VERBS, STARTERS
+
 # Bump when a rule changes where sentences begin or end: `segment` then rebuilds the shards an
 # older version made and carries their tasks and annotations over to the new sentences.
 RULES_VERSION = 1
@@ -49,57 +51,6 @@ def _cls(chars: str) -> str:
     return "[" + re.escape(chars) + "]"
 
 
-def _words(block: str) -> frozenset[str]:
-    return frozenset(block.split())
-
-
-# English abbreviations that usually continue the sentence; after them a boundary
-# needs a typical sentence opener ("in the U.S. He said" vs "U.S. Secretary").
-# Titles, places, companies and months: as written or in capitals ("Gen.", "GEN.").
-_CAPITALISED = _words(
-    """
-    Mr Mrs Ms Mx Dr Prof Gen Sen Sens Rep Reps Gov Govs Lt Col Capt Cpt Sgt Maj Adm
-    Cmdr Cdr Brig Cpl Pvt Spc Rev Hon Rt Pres Supt Insp Det Messrs Mmes Mme Mlle Msgr
-    Sr Jr Esq Atty Amb St Mt Ft Ave Blvd Rd Hwy Co Cos Corp Inc Ltd Plc Bros Assn Dept
-    Univ Govt Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
-    """
-)
-# US states in AP style: only as written, so "Mass." is one and "mass." is not.
-_STATES = _words(
-    """
-    Ala Ariz Ark Calif Colo Conn Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
-    Mont Neb Nev Okla Ore Pa Tenn Tex Va Vt Wash Wis Wyo
-    """
-)
-# Lower-case abbreviations, also capitalised at a sentence start ("Approx.").
-_LOWER_CASE = _words(
-    "etc al approx est ed eds vol vols fig figs pp para art sec ch chap op ca cf vs co st"
-)
-_ABBREVIATIONS = frozenset(
-    [
-        *_CAPITALISED,
-        *(w.upper() for w in _CAPITALISED),
-        *_STATES,
-        *_LOWER_CASE,
-        *(w.capitalize() for w in _LOWER_CASE),
-    ]
-)
-# Tokens that never end a sentence before a number ("No. 5", "p. 55", "N°. 12").
-_NUMBER_PREFIXES = _words("No Nos no nos NO N° n° Nº nº Tel tel Ext ext p pop Pop")
-_SPECIAL = _ABBREVIATIONS | _NUMBER_PREFIXES
-# Words that typically open a sentence and rarely follow an abbreviation mid-sentence.
-_STARTERS = _words(
-    """
-    The A An He She It They We I You His Her Its Their Our My Your This That These Those
-    There Here But And Or So Yet If When While As At In On For From By With After Before
-    Since Although Though However Meanwhile Then Now What Why How Who Where Which Did Do
-    Does Is Are Was Were Will Would Can Could Should Not No Yes Some Many Most All One Both
-    Each Also Still Instead Even Such To Under During Despite According Last Earlier Later
-    Mr Mrs Ms Dr
-    """
-)
-
-
 def _alternation(words: set[str]) -> str:
     """Fixed-width alternation for a look-behind, grouped by first letter (faster)."""
     heads = sorted({w[0] for w in words})
@@ -110,7 +61,7 @@ def _alternation(words: set[str]) -> str:
 # letters, a two- or three-letter word ("it", "him", "Now"), a number of three or more
 # digits, or a closing bracket or quote; words that are (or, for long words, end like)
 # an abbreviation are left to Python.
-_KNOWN = {w.lower() for w in _SPECIAL}
+_KNOWN = {w.lower() for w in SPECIAL}
 _TAILS_4 = _alternation({w[-4:] for w in _KNOWN if len(w) >= 4 and w[-4:].isalpha()})
 _WORDS_3 = _alternation(
     {v for w in _KNOWN if len(w) == 3 and w.isalpha() for v in (w, w.capitalize())}
@@ -140,16 +91,12 @@ _PLAIN_TOKEN_END = (
 #   c: CJK full stop, which needs no following space.
 #   u: a bullet, which starts a sentence; x: asterisks ("***" stands alone).
 _NEXT = rf"(?=[A-Z0-9]|{_cls(_OPENERS)}[A-Z])"  # what a next sentence may start with
-_SPEECH_VERBS = (
-    "said|says|asked|asks|told|tells|added|adds|replied|wrote|writes|explained|continued|"
-    "noted|recalled|insisted|shouted|tweeted|wondered"
-)
 # "Smith said." / "Sen. Jane Doe asked reporters": one to three capitalised words (a
 # name, not "They" or "The") and a speech verb, then punctuation or a typical
 # continuation.
 _ATTRIBUTION = (
     r"(?!(?:I|We|You|He|She|It|They|The|This|That|These|Those|There|But|And|So|Then)[ ])"
-    rf"(?:[A-Z][\w'’.-]*+[ ]){{1,3}}(?:{_SPEECH_VERBS})"
+    rf"(?:[A-Z][\w'’.-]*+[ ]){{1,3}}(?:{SPEECH_VERBS})"
     r"(?=[.,;:]|[ ](?:on|in|at|to|during|after|before|later|earlier|reporters|journalists)\b)"
 )
 _PARAGRAPH_BREAK = r"\n[^\S\n]*+\n\s*+"
@@ -219,7 +166,7 @@ def _starter(text: str, s: int) -> str | None:
     # "J. R. R." - a single letter followed by a period is an initial, not "A"/"I".
     if len(word) == 1 and m.group(2):
         return None
-    return word if word in _STARTERS else None
+    return word if word in STARTERS else None
 
 
 class _Lists:
@@ -273,12 +220,18 @@ class _Lists:
 
 
 def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan]:
-    """Split ``text`` into sentence spans; paragraphs are separated by a blank line."""
+    """Split ``text`` into sentence spans; paragraphs are separated by a blank line.
+
+    One loop over the regex's candidates, one branch per kind of candidate, kept in one
+    function on purpose: it is the splitter's hot path, and the branches share the state
+    of the walk (the cuts so far, the current line, the list markers). Each decision that
+    needs more than a few characters of context is a helper below.
+    """
     first = _NON_SPACE.search(text)
     if first is None:
         return []
     english = _is_english(language)
-    special = _SPECIAL if english else ()
+    special = SPECIAL if english else ()
     n = len(text)
     begin = line_start = first.start()
     # Hot loop: a boundary appends (end of sentence, start of next) to the flat ``cuts``;
@@ -427,7 +380,7 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
     ``c`` is the first visible character of the next sentence (not lower case).
     """
     tok_start = p - len(tok)
-    known = english and tok in _SPECIAL
+    known = english and tok in SPECIAL
     single = len(tok) == 1 and tok.isalpha()
     multi = "." in tok and _MULTI_PERIOD.fullmatch(tok) is not None
     if c.isdigit():
@@ -436,7 +389,7 @@ def _boundary_after(text: str, tok: str, p: int, s: int, c: str, cur: int, engli
         if english and tok == "I" and _previous_word_lower(text, tok_start):
             return True  # "you and I. Did you..." - the pronoun, not an initial
         return english and _starter(text, s) is not None
-    if multi or (english and tok in _ABBREVIATIONS):
+    if multi or (english and tok in ABBREVIATIONS):
         if english and _starter(text, s) is None:
             return False
         # "At 5 a.m. Mr. Smith went": a three-word fragment is no sentence.
