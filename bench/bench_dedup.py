@@ -47,9 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 import pyarrow as pa  # noqa: E402
 
+from newsdesk.dedup.minhash import tokens  # noqa: E402
 from newsdesk.foundations.config import DedupConfig  # noqa: E402
 from newsdesk.foundations.workspace import Workspace  # noqa: E402
-from newsdesk.stages.dedup import dedup, load_clusters, tokens  # noqa: E402
+from newsdesk.stages.dedup import dedup, load_clusters  # noqa: E402
 from schemas import tables  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "bench-data" / "boilerplate"
@@ -295,7 +296,7 @@ def child_datatrove(folder: str) -> dict:
     from datatrove.utils.hashing import HashConfig
     from datatrove.utils.word_tokenizers import WordTokenizer
 
-    from newsdesk.stages.dedup import Hasher
+    from newsdesk.dedup.minhash import Hasher
 
     class Words(WordTokenizer):  # newsdesk's words (datatrove's English tokenizer needs spaCy)
         def word_tokenize(self, text: str) -> list[str]:

@@ -23,11 +23,12 @@ import pyarrow.compute as pc
 from newsdesk.annotation.client import LabelStudioClient
 from newsdesk.annotation.prelabel import KeywordTagger, keyword_pattern
 from newsdesk.annotation.projects import ensure_project, show_predictions
+from newsdesk.dedup.minhash import rank_key
 from newsdesk.foundations.config import Campaign
 from newsdesk.foundations.ids import shard_name
 from newsdesk.foundations.labelschema import LabelSchema
 from newsdesk.foundations.workspace import Workspace
-from newsdesk.stages.dedup import load_clusters, rank_key
+from newsdesk.stages.dedup import load_clusters
 from schemas import tables
 
 LOOKUP_BATCH = 1000

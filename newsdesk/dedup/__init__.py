@@ -1,0 +1,1 @@
+"""The near-duplicate engine (MinHash and LSH), independent of the workspace."""
