@@ -433,23 +433,10 @@ def recipe(settings: Settings) -> str:
     return text.replace(RECIPE_PATH, json.dumps(f"outputs/{settings.publish.dataset}/latest"))
 
 
-def dataset_card(
-    settings: Settings,
-    schema: LabelSchema,
-    manifest: dict[str, Any],
-    data: dict[str, dict[str, pa.Table]],
-    features: dict[str, datasets.Features],
-) -> str:
-    """README.md for a version, from `card_template.md`: every number from this version's
-    data; article text only ever enters the Markdown through `_inline` or a JSON code block."""
-    s = _stats(data, features)
-    header = yaml.safe_dump(
-        front_matter(settings, manifest, data, features, s["languages"]),
-        sort_keys=False,
-        allow_unicode=True,
-        width=1000,
-    )
-    splits = list(settings.publish.splits)
+def _split_texts(
+    settings: Settings, manifest: dict[str, Any], data: dict[str, dict[str, pa.Table]]
+) -> tuple[str, str]:
+    """The table of splits and how articles were assigned to them."""
     sentences, articles, tokens = data["sentences"], data["articles"], data["tokens"]
     total = sum(t.num_rows for t in sentences.values()) or 1
     split_table = _table(
@@ -478,6 +465,11 @@ def dataset_card(
         f"one article per cluster by default, its representative: "
         f"{_inline(copies.get('representative_rule', ''), 300)}."
     )
+    return split_table, split_how
+
+
+def _label_tables(schema: LabelSchema, s: dict[str, Any]) -> dict[str, str]:
+    """One table per label kind: ids, names, counts in this version, meanings."""
     stance_table = _table(
         "| id | stance | sentence rows | meaning |",
         [
@@ -500,13 +492,11 @@ def dataset_card(
             for i, x in enumerate(schema.roles.labels)
         ],
     )
-    tag_names = features["tokens"]["event_tags"].feature.names
-    sources = ", ".join(f"{_inline(name, 60)} ({count})" for name, count in s["sources"][:20])
-    more = len(s["sources"]) - 20
-    if more > 0:
-        sources += f" and {more} more"
-    first, last = s["dates"]
-    per_sentence = ", ".join(f"{n} annotators: {rows}" for n, rows in s["per_sentence"])
+    return {"stance_table": stance_table, "event_table": event_table, "role_table": role_table}
+
+
+def _agreement_text(s: dict[str, Any]) -> str:
+    """Agreement in one paragraph, or why it cannot be measured yet."""
     coefficients: AgreementReport = s["coefficients"]
     alpha, span_f1 = coefficients.stance_alpha, coefficients.span_f1
     agreement_text = (
@@ -519,6 +509,12 @@ def dataset_card(
         if s["mean_agreement"] is not None
         else "no sentence has two annotators yet, so agreement cannot be measured"
     )
+    return agreement_text
+
+
+def _annotator_texts(settings: Settings, s: dict[str, Any]) -> tuple[str, str]:
+    """Who annotated and how, and how their identities are protected."""
+    per_sentence = ", ".join(f"{n} annotators: {rows}" for n, rows in s["per_sentence"])
     emails = s["annotator_emails"]
     annotator_text = (
         f"{s['annotations']} annotations ({s['cancelled']} skipped by their annotator) by "
@@ -537,6 +533,11 @@ def dataset_card(
         else f"**{emails} annotator identifiers look like e-mail addresses**: they were pulled "
         "with `labelstudio.pseudonymize` off; pull again with it on before sharing this version."
     )
+    return annotator_text, annotator_privacy
+
+
+def _review_text(manifest: dict[str, Any]) -> str:
+    """Annotations rejected, repaired, orphaned and adjudicated, by reason."""
     review = manifest.get("annotation_review") or {}
     rejected = review.get("rejected") or {}
     review_text = (
@@ -565,6 +566,17 @@ def dataset_card(
         "(`adjudicated`): their annotators disagreed and `newsdesk adjudicate` sent them to a "
         "review project."
     )
+    return review_text
+
+
+def _source_text(s: dict[str, Any]) -> str:
+    """Where the articles come from: sources, dates, languages, row counts."""
+    sources = ", ".join(f"{_inline(name, 60)} ({count})" for name, count in s["sources"][:20])
+    more = len(s["sources"]) - 20
+    if more > 0:
+        sources += f" and {more} more"
+    first, last = s["dates"]
+    first, last = s["dates"]
     source_text = "\n".join(
         [
             f"- Articles: {s['articles']} from {len(s['sources'])} sources: {sources or 'none'}",
@@ -574,6 +586,11 @@ def dataset_card(
             f"{s['annotated']} labeled",
         ]
     )
+    return source_text + "\n\n" + _tokenizer_text()
+
+
+def _limits(manifest: dict[str, Any]) -> str:
+    """Known limitations, and this version's warnings."""
     limits = [
         "Sentences nobody annotated are published with stance -1 and no spans; filter on "
         "`annotator_count > 0` (or `stance >= 0`) for labeled data.",
@@ -587,6 +604,33 @@ def dataset_card(
         "Article metadata (title, source, date) is as the source gave it and may be missing.",
     ]
     limits += [f"{_inline(w, 300)}." for w in manifest.get("warnings") or []]
+    return "\n".join(f"- {line}" for line in limits)
+
+
+def dataset_card(
+    settings: Settings,
+    schema: LabelSchema,
+    manifest: dict[str, Any],
+    data: dict[str, dict[str, pa.Table]],
+    features: dict[str, datasets.Features],
+) -> str:
+    """README.md for a version, from `card_template.md`: every number from this version's
+    data; article text only ever enters the Markdown through `_inline` or a JSON code block.
+
+    Its length is the one mapping of the template's fields to their values; each section's
+    prose is made by a helper above."""
+    s = _stats(data, features)
+    header = yaml.safe_dump(
+        front_matter(settings, manifest, data, features, s["languages"]),
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
+    )
+    splits = list(settings.publish.splits)
+    sentences = data["sentences"]
+    split_table, split_how = _split_texts(settings, manifest, data)
+    annotator_text, annotator_privacy = _annotator_texts(settings, s)
+    tag_names = features["tokens"]["event_tags"].feature.names
     campaigns = "\n".join(
         f"- `{_inline(c.name)}`: stance toward {_inline(c.target)}"
         + (f" ({_inline(c.description, 200)})" if c.description else "")
@@ -617,9 +661,7 @@ def dataset_card(
         "stance_help": _inline(schema.stance.description, 600),
         "event_help": _inline(schema.events.description, 600),
         "role_help": _inline(schema.roles.description, 600),
-        "stance_table": stance_table,
-        "event_table": event_table,
-        "role_table": role_table,
+        **_label_tables(schema, s),
         "linked": s["linked"],
         "argument_count": s["arguments"],
         "split_table": split_table,
@@ -633,10 +675,10 @@ def dataset_card(
         "span_rule": span_rule(settings.labelstudio.span_agreement),
         "campaigns": campaigns or "- none configured",
         "annotator_text": annotator_text,
-        "agreement_text": agreement_text,
-        "review_text": review_text,
-        "source_text": source_text + "\n\n" + _tokenizer_text(),
-        "limits": "\n".join(f"- {line}" for line in limits),
+        "agreement_text": _agreement_text(s),
+        "review_text": _review_text(manifest),
+        "source_text": _source_text(s),
+        "limits": _limits(manifest),
         "license": _inline(settings.publish.license),
         "source_count": len(s["sources"]),
         "annotator_privacy": annotator_privacy,
