@@ -219,15 +219,51 @@ class Rows(NamedTuple):
     empty: int
 
 
+def _parsed(
+    task: dict[str, Any], annotation: dict[str, Any], problem: str | None, context: PullContext
+) -> Parsed:
+    """One annotation's labels checked against the sentence its task was pushed with."""
+    if problem:
+        raise InvalidAnnotation(problem)
+    if annotation.get("was_cancelled"):
+        return Parsed(None, [], [], 0)
+    sentence_id = task["data"]["sentence_id"]
+    alias = context.aliases.get(sentence_id)
+    sentence = alias.old_text if alias else context.sentences[sentence_id]
+    return _parse_anything(annotation.get("result"), sentence, context)
+
+
+def _valid_row(
+    task: dict[str, Any], annotation: dict[str, Any], parsed: Parsed, context: PullContext
+) -> dict[str, Any]:
+    """An annotations-table row: the annotator pseudonymised, the times as Label Studio sent."""
+    author = annotation.get("completed_by")
+    author_id = author.get("id") if isinstance(author, dict) else author
+    identity = context.users.get(author_id, str(author_id))  # type: ignore[arg-type]
+    return {
+        "campaign": context.campaign.name,
+        "project_id": context.project_id,
+        "task_id": int(task["id"]),
+        "sentence_id": task["data"]["sentence_id"],
+        "annotation_id": int(annotation.get("id") or 0),
+        "annotator": pseudonym(identity, context.salt),
+        "stance": parsed.stance,
+        "spans": parsed.spans,
+        "relations": parsed.relations,
+        "was_cancelled": bool(annotation.get("was_cancelled")),
+        "ground_truth": context.review or bool(annotation.get("ground_truth")),
+        "lead_time": _number(annotation.get("lead_time")),
+        "created_at": _text(annotation.get("created_at")),
+        "updated_at": _text(annotation.get("updated_at")),
+    }
+
+
 def annotation_rows(
     client: LabelStudioClient, context: PullContext, exported: list[dict[str, Any]]
 ) -> Rows:
     """Sort one read into valid, invalid, repaired and empty: nothing here can raise on what
     the server stored."""
-    valid: list[dict[str, Any]] = []
-    invalid: list[dict[str, Any]] = []
-    repaired: list[dict[str, Any]] = []
-    orphaned: list[dict[str, Any]] = []
+    rows = Rows([], [], [], [], 0)
     empty = 0
     campaign = context.campaign.name
     for task in exported:
@@ -236,70 +272,27 @@ def annotation_rows(
         annotations = task.get("annotations") or []
         for annotation in annotations if isinstance(annotations, list) else []:
             annotation_id = int(annotation.get("id") or 0)
-            cancelled = bool(annotation.get("was_cancelled"))
-            result = annotation.get("result")
-            if not cancelled and result in ([], None):
+            ids = {"campaign": campaign, "task_id": task_id, "annotation_id": annotation_id}
+            if not annotation.get("was_cancelled") and annotation.get("result") in ([], None):
                 empty += 1
                 continue
             try:
-                if problem:
-                    raise InvalidAnnotation(problem)
-                sentence_id = task["data"]["sentence_id"]
-                alias = context.aliases.get(sentence_id)
-                sentence = alias.old_text if alias else context.sentences[sentence_id]
-                parsed = (
-                    Parsed(None, [], [], 0)
-                    if cancelled
-                    else _parse_anything(result, sentence, context)
-                )
+                parsed = _parsed(task, annotation, problem, context)
             except InvalidAnnotation as error:
                 link = client.task_link(context.project_id, task_id)
-                invalid.append(
-                    {
-                        "campaign": campaign,
-                        "task_id": task_id,
-                        "annotation_id": annotation_id,
-                        "link": link,
-                        "reason": str(error),
-                    }
-                )
+                rows.invalid.append({**ids, "link": link, "reason": str(error)})
                 continue
             if parsed.repaired:
-                repaired.append(
-                    {
-                        "campaign": campaign,
-                        "task_id": task_id,
-                        "annotation_id": annotation_id,
-                        "spans": parsed.repaired,
-                        "reason": REPAIR_REASON,
-                    }
-                )
-            author = annotation.get("completed_by")
-            author_id = author.get("id") if isinstance(author, dict) else author
-            identity = context.users.get(author_id, str(author_id))  # type: ignore[arg-type]
-            row = {
-                "campaign": campaign,
-                "project_id": context.project_id,
-                "task_id": task_id,
-                "sentence_id": task["data"]["sentence_id"],
-                "annotation_id": annotation_id,
-                "annotator": pseudonym(identity, context.salt),
-                "stance": parsed.stance,
-                "spans": parsed.spans,
-                "relations": parsed.relations,
-                "was_cancelled": cancelled,
-                "ground_truth": context.review or bool(annotation.get("ground_truth")),
-                "lead_time": _number(annotation.get("lead_time")),
-                "created_at": _text(annotation.get("created_at")),
-                "updated_at": _text(annotation.get("updated_at")),
-            }
+                rows.repaired.append({**ids, "spans": parsed.repaired, "reason": REPAIR_REASON})
+            row = _valid_row(task, annotation, parsed, context)
+            alias = context.aliases.get(row["sentence_id"])
             if alias is not None and (
                 reason := carry_annotation(row, alias, context.sentences.get(alias.target or ""))
             ):
-                orphaned.append(orphan_row(row, reason))
+                rows.orphaned.append(orphan_row(row, reason))
                 continue
-            valid.append(row)
-    return Rows(valid, invalid, repaired, orphaned, empty)
+            rows.valid.append(row)
+    return rows._replace(empty=empty)
 
 
 def salt_fingerprint(salt: str | None) -> str:
@@ -359,6 +352,26 @@ def _campaign_sentences(
     return texts, set(tasks["project_id"].to_pylist())
 
 
+def _changes(
+    existing: list[dict[str, Any]], valid: list[dict[str, Any]], replace: set[int] | None
+) -> tuple[int, int, int]:
+    """(new, updated, removed) annotations of a read against what the workspace held; only
+    the re-read tasks (`replace`; all of them when None) can lose annotations."""
+    before = {row["annotation_id"]: row["updated_at"] for row in existing}
+    seen = {row["annotation_id"] for row in valid}
+    new = sum(row["annotation_id"] not in before for row in valid)
+    updated = sum(
+        row["annotation_id"] in before and before[row["annotation_id"]] != row["updated_at"]
+        for row in valid
+    )
+    if replace is None:
+        return new, updated, len(set(before) - seen)
+    gone = [
+        row for row in existing if row["task_id"] in replace and row["annotation_id"] not in seen
+    ]
+    return new, updated, len(gone)
+
+
 def pull_campaign(
     workspace: Workspace,
     client: LabelStudioClient,
@@ -393,23 +406,9 @@ def pull_campaign(
     valid, invalid, repaired, orphaned, report.empty = annotation_rows(client, context, exported)
     report.orphaned = len(orphaned)
     report.repaired = len(repaired)
-    existing = _existing(workspace, "annotations", shard)
-    before = {row["annotation_id"]: row["updated_at"] for row in existing}
-    seen = {row["annotation_id"] for row in valid}
-    report.new = sum(row["annotation_id"] not in before for row in valid)
-    report.updated = sum(
-        row["annotation_id"] in before and before[row["annotation_id"]] != row["updated_at"]
-        for row in valid
-    )
     replace = None if since is None else {int(task["id"]) for task in exported}
-    if replace is not None:
-        gone = [
-            row for row in existing
-            if row["task_id"] in replace and row["annotation_id"] not in seen
-        ]  # fmt: skip
-        report.removed = len(gone)
-    else:
-        report.removed = len(set(before) - seen)
+    existing = _existing(workspace, "annotations", shard)
+    report.new, report.updated, report.removed = _changes(existing, valid, replace)
     report.annotations = _merge(workspace, "annotations", shard, tables.ANNOTATIONS, valid, replace)
     _merge(workspace, "repaired_annotations", shard, tables.REPAIRED_ANNOTATIONS, repaired, replace)
     report.invalid = _merge(

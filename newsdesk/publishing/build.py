@@ -157,6 +157,17 @@ def _chunks(rows: np.ndarray) -> Iterator[tuple[int, int]]:
         begin = stop
 
 
+def _groups(notes: list[dict[str, Any]], rows: np.ndarray) -> Iterator[list[dict[str, Any]]]:
+    """The notes of each row in turn; `rows` (the row of each note) is sorted by run."""
+    position = 0
+    while position < len(notes):
+        end = position + 1
+        while end < len(notes) and rows[end] == rows[position]:
+            end += 1
+        yield notes[position:end]
+        position = end
+
+
 def labelled(
     workspace: Workspace,
     place: Placement,
@@ -203,20 +214,14 @@ def labelled(
         ids = place.pushed["sentence_id"].take(chunk_rows).to_pylist()
         aggregated: list[dict[str, Any]] = []
         long_rows: list[dict[str, Any]] = []
-        position = 0
-        for row, text, sentence_id in zip(chunk_rows.tolist(), texts, ids, strict=True):
-            group_end = position
-            while group_end < len(notes) and rows[group_end] == row:
-                group_end += 1
-            group = notes[position:group_end]
-            position = group_end
+        for group, text, sentence_id in zip(_groups(notes, rows), texts, ids, strict=True):
             for note in group:
                 where = f"sentence {sentence_id}, annotation {note['annotation_id']}"
                 check_stored_annotation(note, text, where, schema)
                 done += not note["was_cancelled"]
                 long_rows.append(annotation_row(note, sentence_id, labels))
             aggregated.append(aggregated_labels(group, labels, share))
-            annotated.append(row)
+        annotated += chunk_rows.tolist()
         agg_parts.append(pa.Table.from_pylist(aggregated, schema=agg_schema))
         long_part = pa.Table.from_pylist(long_rows, schema=annotation_schema)
         articles_of_part = sentences["article_id"].take(place.sentence_row[rows])

@@ -14,11 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from newsdesk.foundations.config import Settings
 from newsdesk.foundations.labelschema import LabelSchema
 from newsdesk.foundations.workspace import Workspace
-from newsdesk.publishing.build import build
+from newsdesk.publishing.build import Built, build
 from newsdesk.publishing.bump import BUMPS, content_fingerprint, next_version, required_bump
 from newsdesk.publishing.card import changelog, dataset_card
 from newsdesk.publishing.checks import PublishCheckFailed
@@ -55,6 +56,63 @@ class PublishResult:
     warnings: tuple[str, ...] = ()
 
 
+def _manifest(
+    workspace: Workspace,
+    settings: Settings,
+    schema: LabelSchema,
+    built: Built,
+    lineage: tuple[str, str | None, str],
+    counts: dict[str, int],
+) -> dict[str, Any]:
+    """What a version's manifest says of it, but its files and fingerprint: lineage
+    (version, parent, bump), schema, splits, rows, changes, warnings and reviews."""
+    version, parent_version, bump = lineage
+    return {
+        "dataset": settings.publish.dataset,
+        "version": version,
+        "parent": parent_version,
+        "bump": bump,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "label_schema_fingerprint": schema.fingerprint,
+        "label_schema_version": schema.version,
+        "tables_version": TABLES_VERSION,
+        "splits": {"ratios": settings.publish.splits, "salt": settings.publish.split_salt},
+        "rows": {
+            config: {split: t.num_rows for split, t in splits.items()}
+            for config, splits in built.data.items()
+        },
+        "changes": counts,
+        "warnings": built.warnings,
+        "annotation_review": annotation_review(workspace, built.data),
+        "near_duplicates": cluster_summary(workspace),
+    }
+
+
+def _parent(root: Path) -> tuple[str | None, dict[str, Any] | None]:
+    """The newest version and its manifest: the parent, even if a crash kept `latest` from
+    pointing at it (then `latest` is mended)."""
+    published = list_versions(root)
+    parent_version = published[-1] if published else None
+    if parent_version and (latest_version(root) != parent_version or not latest_is_link(root)):
+        point_latest(root, parent_version)
+    return parent_version, read_manifest(root / parent_version) if parent_version else None
+
+
+def _chosen_bump(
+    bump: str, parent: dict[str, Any] | None, schema: LabelSchema, counts: dict[str, int]
+) -> str:
+    """The bump asked for, or the one the changes need (`auto`); refused when too small."""
+    needed = required_bump(parent, schema, counts)
+    if bump == "auto":
+        return needed if parent else "major"
+    if parent and BUMPS.index(bump) < BUMPS.index(needed):
+        raise PublishCheckFailed(
+            f"--bump {bump} is too small: this release needs at least {needed} "
+            f"({', '.join(f'{v} {k}' for k, v in counts.items() if v) or 'schema changed'})"
+        )
+    return bump
+
+
 def publish(
     workspace: Workspace,
     settings: Settings,
@@ -71,12 +129,7 @@ def publish(
     data = built.data
     fingerprint = content_fingerprint(data)
     root = dataset_root(settings)
-    # the newest version is the parent, even if a crash kept `latest` from pointing at it
-    published = list_versions(root)
-    parent_version = published[-1] if published else None
-    if parent_version and (latest_version(root) != parent_version or not latest_is_link(root)):
-        point_latest(root, parent_version)
-    parent = read_manifest(root / parent_version) if parent_version else None
+    parent_version, parent = _parent(root)
     if parent and (
         parent.get("content_fingerprint"),
         parent.get("label_schema_fingerprint"),
@@ -90,14 +143,7 @@ def publish(
     else:
         changes = diff_rows(None, new_index)
     counts = change_counts(changes)
-    needed = required_bump(parent, schema, counts)
-    if bump == "auto":
-        bump = needed if parent else "major"
-    elif parent and BUMPS.index(bump) < BUMPS.index(needed):
-        raise PublishCheckFailed(
-            f"--bump {bump} is too small: this release needs at least {needed} "
-            f"({', '.join(f'{v} {k}' for k, v in counts.items() if v) or 'schema changed'})"
-        )
+    bump = _chosen_bump(bump, parent, schema, counts)
     version = next_version(parent_version, bump)
     root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(root)
@@ -108,28 +154,10 @@ def publish(
         files = write_version(staging, data, schema, version, shard_bytes)
         if parent_version:
             files["changes.parquet"] = write_changes(staging / "changes.parquet", changes)
-        manifest = {
-            "dataset": settings.publish.dataset,
-            "version": version,
-            "parent": parent_version,
-            "bump": bump,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "label_schema_fingerprint": schema.fingerprint,
-            "label_schema_version": schema.version,
-            "tables_version": TABLES_VERSION,
-            "content_fingerprint": fingerprint,
-            "splits": {"ratios": settings.publish.splits, "salt": settings.publish.split_salt},
-            "rows": {
-                config: {split: t.num_rows for split, t in splits.items()}
-                for config, splits in data.items()
-            },
-            "changes": counts,
-            "warnings": built.warnings,
-            "annotation_review": annotation_review(workspace, data),
-            "near_duplicates": cluster_summary(workspace),
-            **(provenance or {}),
-            "files": files,
-        }
+        manifest = _manifest(
+            workspace, settings, schema, built, (version, parent_version, bump), counts
+        )
+        manifest.update({"content_fingerprint": fingerprint, **(provenance or {}), "files": files})
         features = all_features(schema)
         texts = {
             "CHANGELOG.md": changelog(manifest, changes),
