@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsdesk.foundations.labelschema import LabelSchema
+from newsdesk.foundations.services import is_alive
 from newsdesk.publishing.checks import PublishCheckFailed
 from newsdesk.publishing.features import TABLES_VERSION
 from newsdesk.publishing.versions import sha256_file
@@ -34,12 +35,8 @@ def remove_stale_staging(root: Path) -> None:
             pid = int(path.name.split("-")[1])
         except (IndexError, ValueError):
             continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not is_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
-        except PermissionError:
-            pass
 
 
 def point_latest(root: Path, version: str) -> None:
