@@ -160,6 +160,10 @@ def main() -> None:
             push_campaign(workspace, client, predicted, schema)
             with_predictions = time.perf_counter() - started
             annotated = annotated_project(client, data, schema)
+            # push adopts the annotated tasks it finds (it imports none), so the workspace
+            # knows them, as it knows every task pull trusts
+            adopted = push_campaign(workspace, client, annotated, schema, predictions=False)
+            assert adopted.imported == 0, adopted.summary()
             started = time.perf_counter()
             pulled = pull_campaign(workspace, client, annotated, schema, "salt")
             pull_time = time.perf_counter() - started
