@@ -1,9 +1,10 @@
 """The Prefect side of a `ShardRunner`: one task run per shard, on the configured task runner.
 
-The task runner (a capped thread pool, or a Dask cluster) is entered here, by each stage, and
-never attached to a flow with `with_options`: a flow copy is not importable by name, so Dask
-would have to pickle it, task runner and client included, which cannot be done. The shard task
-is defined once at module level, and a stage's work travels to it as an argument.
+The task runner (a pool of worker processes, or of threads, or a Dask cluster) is entered
+here, by each stage, and never attached to a flow with `with_options`: a flow copy is not
+importable by name, so Dask would have to pickle it, task runner and client included, which
+cannot be done. The shard task is defined once at module level, and a stage's work travels to
+it as an argument.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
 
 from newsdesk.foundations.config import Settings
@@ -29,12 +30,15 @@ def shard_task(stage: str, work: Callable[[Any], Any], unit: Any) -> Any:
 
 
 def task_runner(settings: Settings) -> TaskRunner:
-    """A capped thread pool here, or a Dask cluster when an address is configured."""
+    """A pool of `workers` processes here (or threads, `prefect.pool = "threads"`), or a Dask
+    cluster when an address is configured."""
     if settings.prefect.dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=settings.prefect.dask_address)
-    return ThreadPoolTaskRunner(max_workers=settings.prefect.workers)
+    if settings.prefect.pool == "threads" or settings.prefect.workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=settings.prefect.workers)
+    return ProcessPoolTaskRunner(max_workers=settings.prefect.workers)
 
 
 def shard_runner(settings: Settings) -> ShardRunner:

@@ -28,8 +28,8 @@ def expected(job: Callable[..., Any], *args: Any) -> Any:
 
 
 @flow(name="ingest")
-def ingest_flow(settings: Settings, inputs: list[str]) -> str | State:
-    return expected(jobs.run_ingest, settings, inputs, shard_runner(settings))
+def ingest_flow(settings: Settings, inputs: list[str], reread: bool = False) -> str | State:
+    return expected(jobs.run_ingest, settings, inputs, shard_runner(settings), reread)
 
 
 @flow(name="clean")

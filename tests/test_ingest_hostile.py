@@ -195,7 +195,6 @@ def test_reingest_writes_no_row_twice_and_counts_still_add_up(hostile, tmp_path:
 def test_duplicates_across_batches_running_together_keep_one_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest_module, "FILES_PER_UNIT", 1)  # every file a batch of its own
     body = "The same wire story, filed twice by two scrapers in one night."
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / "in").mkdir(exist_ok=True)

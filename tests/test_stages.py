@@ -27,7 +27,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def test_every_article_has_one_body_and_shards_line_up(workspace: Workspace) -> None:
     assert workspace.shards("articles") == workspace.shards("bodies")
     assert workspace.shards("bodies") == workspace.shards("sentences")
-    assert len(workspace.shards("articles")) == 3  # 8 articles in shards of 3
+    sizes = [workspace.read_shard("articles", s).num_rows for s in workspace.shards("articles")]
+    assert max(sizes) <= 3 and len(sizes) >= 3  # 8 articles in shards of at most 3
     assert workspace.count_rows("bodies") == workspace.count_rows("articles") == 8
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from newsdesk.foundations.config import Settings, load_settings
-from newsdesk.foundations.runner import ShardRunner, run_serial
+from newsdesk.foundations.runner import ShardRunner, process_runner, run_serial
 
 app = typer.Typer(
     help="Raw news articles to labeled, versioned datasets.",
@@ -97,18 +97,22 @@ def _outcome(state: Any) -> Any:
     return state.result()
 
 
-def _run(settings: Settings, no_prefect: bool, job: str, *args: Any) -> str:
-    """Run one job as a Prefect flow (default) or as plain Python."""
+def _run(settings: Settings, no_prefect: bool, job: str, *args: Any, **options: Any) -> str:
+    """Run one job as a Prefect flow (default) or as plain Python (shard work in
+    `prefect.workers` processes)."""
     from newsdesk.app import jobs
     from newsdesk.foundations.progress import with_progress
 
     sharded = job in jobs.PIPELINE
     if no_prefect:
-        runner: ShardRunner = with_progress(run_serial, console)
+        plain = process_runner(settings.prefect.workers)
+        runner: ShardRunner = with_progress(
+            plain if settings.prefect.pool == "processes" else run_serial, console
+        )
         call_args = (*args, runner) if sharded else args
-        return _guarded(lambda: getattr(jobs, f"run_{job}")(settings, *call_args))
+        return _guarded(lambda: getattr(jobs, f"run_{job}")(settings, *call_args, **options))
     flow = _flow(settings, "flows.stages", f"{job}_flow")
-    return _outcome(flow(settings, *args, return_state=True))
+    return _outcome(flow(settings, *args, **options, return_state=True))
 
 
 @app.command()
@@ -117,9 +121,12 @@ def ingest(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     no_prefect: NoPrefectOption = False,
+    reread: Annotated[
+        bool, typer.Option("--reread", help="Read again files already ingested, unchanged")
+    ] = False,
 ) -> None:
     """Read raw articles (txt, html, json, jsonl, csv, parquet, warc; zip, tar) into tables."""
-    summary = _run(_settings(config, workspace), no_prefect, "ingest", paths)
+    summary = _run(_settings(config, workspace), no_prefect, "ingest", paths, reread=reread)
     out.print(summary, highlight=False, markup=False)  # file names are never markup
 
 

@@ -15,7 +15,9 @@ from newsdesk.foundations.workspace import Workspace
 PIPELINE = ("ingest", "clean", "dedup", "segment")
 
 
-def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_serial) -> str:
+def run_ingest(
+    settings: Settings, inputs: list[str], runner: ShardRunner = run_serial, reread: bool = False
+) -> str:
     from newsdesk.stages.ingest import ingest
 
     report = ingest(
@@ -26,6 +28,7 @@ def run_ingest(settings: Settings, inputs: list[str], runner: ShardRunner = run_
         max_input_bytes=int(settings.max_decompressed_mb * 2**20),
         max_chars=settings.max_body_chars,
         runner=runner,
+        reread=reread,
     )
     return "\n".join(report.lines())
 

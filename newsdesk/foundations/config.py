@@ -63,9 +63,14 @@ class LabelStudioConfig(BaseModel):
         return data
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 class PrefectConfig(BaseModel):
     port: int = 4200
-    workers: int = 2
+    workers: int = Field(default_factory=_cores, ge=1)  # shard tasks at once
+    pool: Literal["processes", "threads"] = "processes"  # what runs them, without Dask
     dask_address: str | None = None
 
 
@@ -179,6 +184,7 @@ ENV_KEYS = {
     "LABELSTUDIO_DEADLINE": "labelstudio.deadline_s",
     "PREFECT_PORT": "prefect.port",
     "WORKERS": "prefect.workers",
+    "POOL": "prefect.pool",
     "DASK_ADDRESS": "prefect.dask_address",
     "DATASET": "publish.dataset",
     "OUTPUTS": "publish.outputs",

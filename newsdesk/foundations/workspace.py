@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -73,24 +74,43 @@ class Workspace:
         """Does the shard exist, made by exactly these rules and settings?"""
         return self.has_shard(table, shard) and self.fingerprint(table, shard) == fingerprint
 
-    def read_shard(self, table: str, shard: str) -> pa.Table:
+    def read_shard(
+        self,
+        table: str,
+        shard: str,
+        columns: list[str] | None = None,
+        filter: pc.Expression | None = None,
+    ) -> pa.Table:
+        """One shard; only `columns` are read (and decompressed), only rows matching `filter`."""
         fs, folder = self._table_dir(table)
-        return pq.read_table(f"{folder}/{shard}.parquet", filesystem=fs)
+        return pq.read_table(
+            f"{folder}/{shard}.parquet", filesystem=fs, columns=columns, filters=filter
+        )
 
-    def iter_shards(self, table: str) -> Iterator[tuple[str, pa.Table]]:
+    def iter_shards(
+        self, table: str, columns: list[str] | None = None
+    ) -> Iterator[tuple[str, pa.Table]]:
         """Stream a table shard by shard, so no stage holds the whole corpus."""
         for shard in self.shards(table):
-            yield shard, self.read_shard(table, shard)
+            yield shard, self.read_shard(table, shard, columns)
 
-    def read(self, table: str, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
-        """Read a whole (small) table; an absent table is an empty one of the given schema."""
+    def read(
+        self,
+        table: str,
+        schema: pa.Schema,
+        columns: list[str] | None = None,
+        filter: pc.Expression | None = None,
+        shards: list[str] | None = None,
+    ) -> pa.Table:
+        """Read a (small) table, or `columns` of a big one (only those are decompressed), of
+        every shard or of `shards`; an absent table is an empty one of the given schema."""
+        names = columns or schema.names
         parts = [
-            self.read_shard(table, shard).select(columns or schema.names)
-            for shard in self.shards(table)
+            self.read_shard(table, shard, names, filter).select(names)
+            for shard in (self.shards(table) if shards is None else shards)
         ]
         if not parts:
-            empty = schema.empty_table()
-            return empty.select(columns) if columns else empty
+            return schema.empty_table().select(names)
         return pa.concat_tables(parts)
 
     def count_rows(self, table: str) -> int:

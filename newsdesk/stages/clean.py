@@ -1,15 +1,20 @@
 """Clean: `articles` to `bodies` and `removed`, in two passes over the shards.
 
 Pass 1 counts, per source, how many articles contain each line (hashes only, one small
-table per shard, merged); pass 2 strips each article with those counts, so a line that
-repeats across a source's articles is recognised as boilerplate.
+table per shard), and the counts are summed into `line_totals`, which keeps only the lines
+that can be repeated (seen in at least MIN_DOCUMENTS articles); pass 2 strips each article
+with those counts, so a line that repeats across a source's articles is recognised as
+boilerplate. Each shard task reads what it needs from the workspace (its articles, the totals
+of their sources): nothing corpus-sized travels to a task.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from newsdesk.boilerplate import (
     RULES_VERSION,
@@ -18,7 +23,8 @@ from newsdesk.boilerplate import (
     extract_html,
     extract_text,
 )
-from newsdesk.foundations.ids import digest
+from newsdesk.boilerplate.repeated import MIN_DOCUMENTS
+from newsdesk.foundations.ids import digest, shard_name
 from newsdesk.foundations.limits import MAX_BODY_CHARS
 from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
@@ -41,11 +47,14 @@ class CleanReport:
 
 
 def count_lines(workspace: Workspace, shard: str) -> str:
-    """Pass 1 shard work: line statistics of one articles shard."""
-    articles = workspace.read_shard("articles", shard).select(["format", "source", "content"])
+    """Pass 1 shard work: line statistics of one articles shard (its text articles)."""
     stats = RepeatedLines()
-    for row in articles.to_pylist():
-        if row["format"] == "text":
+    formats = workspace.read_shard("articles", shard, ["format"])["format"]
+    if pc.any(pc.equal(formats, "text")).as_py():
+        articles = workspace.read_shard(
+            "articles", shard, ["source", "content"], pc.field("format") == "text"
+        )
+        for row in articles.to_pylist():
             stats.add(row["source"], row["content"])
     rows = pa.Table.from_pylist(stats.to_pylist(), schema=tables.LINE_STATS)
     workspace.write_shard("line_stats", shard, rows)
@@ -80,12 +89,22 @@ def stale_shards(workspace: Workspace, max_chars: int | None) -> list[str]:
 
 
 def clean_shard(
-    workspace: Workspace, shard: str, repeated: RepeatedLines, max_chars: int | None = None
+    workspace: Workspace,
+    shard: str,
+    repeated: RepeatedLines | None = None,
+    max_chars: int | None = None,
 ) -> tuple[int, int, int]:
-    """Pass 2 shard work: strip every article of one shard; returns (articles, empty, removed)."""
+    """Pass 2 shard work: strip every article of one shard; returns (articles, empty, removed).
+
+    Without `repeated`, the line totals of the shard's text sources are read from the
+    workspace."""
     bodies: list[dict[str, object]] = []
     removed: list[dict[str, object]] = []
-    for row in workspace.read_shard("articles", shard).to_pylist():
+    articles = workspace.read_shard("articles", shard)
+    if repeated is None:
+        texts = articles.filter(pc.equal(articles["format"], "text"))
+        repeated = load_repeated(workspace, texts["source"].unique().to_pylist())
+    for row in articles.to_pylist():
         result = extract(row, repeated, max_chars)
         bodies.append(
             {
@@ -113,11 +132,53 @@ def clean_shard(
     return len(bodies), sum(1 for b in bodies if not b["body"]), len(removed)
 
 
-def load_repeated(workspace: Workspace) -> RepeatedLines:
-    merged = RepeatedLines()
-    for _, table in workspace.iter_shards("line_stats"):
-        merged.merge(RepeatedLines.from_pylist(table.to_pylist()))
-    return merged
+TOTALS = "line_totals"
+
+
+def sum_line_stats(workspace: Workspace) -> str:
+    """Sum the shards' line statistics into one `line_totals` shard named by the shards it
+    sums, keeping each source's article count and the lines seen in at least MIN_DOCUMENTS of
+    its articles (no other line can be repeated); an up-to-date total is not made again."""
+    shards = workspace.shards("line_stats")
+    name = shard_name(TOTALS, shards)
+    if workspace.has_shard(TOTALS, name):
+        return name
+    stats = workspace.read("line_stats", tables.LINE_STATS)
+    summed = stats.group_by(["source", "line_hash"], use_threads=False).aggregate(
+        [("documents", "sum")]
+    )
+    summed = summed.rename_columns(["source", "line_hash", "documents"])
+    keep = pc.or_(
+        pc.is_null(summed["line_hash"]), pc.greater_equal(summed["documents"], MIN_DOCUMENTS)
+    )
+    totals = summed.filter(keep).cast(tables.LINE_STATS)
+    workspace.write_shard(TOTALS, name, totals)
+    for old in workspace.shards(TOTALS):
+        if old != name:
+            workspace.delete_shard(TOTALS, old)
+    return name
+
+
+def load_repeated(workspace: Workspace, sources: list[str | None] | None = None) -> RepeatedLines:
+    """The line totals (of `sources` only, if given): each task reads its own."""
+    shards = workspace.shards(TOTALS)
+    if not shards:
+        sum_line_stats(workspace)
+        shards = workspace.shards(TOTALS)
+    if sources is not None and not sources:
+        return RepeatedLines()
+    where = None
+    if sources is not None:
+        named = [source for source in sources if source is not None]
+        where = pc.field("source").isin(pa.array(named, pa.string()))
+        if None in sources:
+            where = where | pc.field("source").is_null()
+    table = workspace.read(TOTALS, tables.LINE_STATS, filter=where, shards=shards[-1:])
+    return RepeatedLines.from_pylist(table.to_pylist())
+
+
+def _clean_task(workspace: Workspace, max_chars: int | None, shard: str) -> tuple[int, int, int]:
+    return clean_shard(workspace, shard, None, max_chars)
 
 
 def clean(
@@ -128,13 +189,13 @@ def clean(
     setting's default."""
     shards = workspace.shards("articles")
     uncounted = [s for s in shards if not workspace.has_shard("line_stats", s)]
-    list(runner("count-lines", lambda shard: count_lines(workspace, shard), uncounted))
-    repeated = load_repeated(workspace)
+    list(runner("count-lines", partial(count_lines, workspace), uncounted))
     todo = stale_shards(workspace, max_body_chars)
+    if todo:
+        sum_line_stats(workspace)
     report = CleanReport(shards=len(todo))
-    for articles, empty, removed in runner(
-        "clean-shard", lambda shard: clean_shard(workspace, shard, repeated, max_body_chars), todo
-    ):
+    work = partial(_clean_task, workspace, max_body_chars)
+    for articles, empty, removed in runner("clean-shard", work, todo):
         report.articles += articles
         report.empty += empty
         report.removed_lines += removed

@@ -6,9 +6,17 @@ skipped (not an article by design: hidden files, links leaving the input folder,
 files, non-HTML WARC records). The buckets add up to the records read, and each run's
 counts are written to `ingest_runs`.
 
-Shard work reads its files as streams and writes articles as it goes, in shards of at most
-`shard_size` rows or `SHARD_BYTES` of content, so memory stays bounded by configuration and a
-crash loses at most the shard in flight. Re-ingesting writes no log row twice.
+A task's unit of work is about `shard_size` articles' worth of files (a multi-record file
+counts by its size); the task reads its files as streams and writes articles as it goes, in
+shards of at most `shard_size` rows or `SHARD_BYTES` of content, so memory stays bounded by
+configuration and a crash loses at most the shard in flight. A task is given the names of the
+articles shards that existed when the run began and reads their ids itself (only the id and
+origin columns, once per worker process): nothing corpus-sized travels with a task.
+
+Every file read to its end is recorded in `ingested_files` with its size and modification
+time; a later run skips a file whose path, size and mtime match without opening it (its
+records count as already ingested), unless `reread` is asked for. Re-ingesting writes no log
+row twice.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,18 +40,33 @@ from newsdesk.readers.files import (
     INPUT_BYTES,
     RECORD_BYTES,
     RECORD_CHARS,
+    SINGLE_RECORD_SUFFIXES,
     Limits,
     Quarantined,
     RawRecord,
     Skipped,
     discover,
     read_file,
+    suffix_of,
 )
 from schemas import tables
 
-FILES_PER_UNIT = 200
 UNIT_BYTES = 256 * 2**20  # files of a shard task, by size on disk: a big file is a task alone
 SHARD_BYTES = 64 * 2**20  # content buffered before an articles shard is written
+RECORD_GUESS_BYTES = 4096  # a multi-record file counts as one article per this many bytes
+FILES = "ingested_files"
+INGESTED_FILES = pa.schema(
+    [
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("size", pa.int64(), nullable=False),
+        pa.field("mtime_ns", pa.int64(), nullable=False),
+        pa.field("limits", pa.string(), nullable=False),  # what it was read with
+        pa.field("records", pa.int64(), nullable=False),
+        pa.field("kept", pa.int64(), nullable=False),  # or already ingested then
+        pa.field("quarantined", pa.int64(), nullable=False),
+        pa.field("skipped", pa.int64(), nullable=False),
+    ]
+)
 
 
 @dataclass
@@ -56,10 +80,17 @@ class IngestReport:
     unchanged: int = 0  # already in the workspace from the same file and record
     quarantined: list[Quarantined] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # in files not read again (same size and mtime), listed by an earlier run
+    earlier_quarantined: int = 0
+    earlier_skipped: int = 0
 
     @property
     def skipped_records(self) -> int:
-        return sum(s.count for s in self.skipped)
+        return sum(s.count for s in self.skipped) + self.earlier_skipped
+
+    @property
+    def quarantined_records(self) -> int:
+        return len(self.quarantined) + self.earlier_quarantined
 
     @property
     def records(self) -> int:
@@ -67,14 +98,14 @@ class IngestReport:
             self.kept
             + self.duplicates
             + self.unchanged
-            + len(self.quarantined)
+            + self.quarantined_records
             + self.skipped_records
         )
 
     def summary(self) -> str:
         text = (
             f"{self.records} records: {self.kept} kept, {self.duplicates} duplicates, "
-            f"{self.unchanged} already ingested, {len(self.quarantined)} quarantined, "
+            f"{self.unchanged} already ingested, {self.quarantined_records} quarantined, "
             f"{self.skipped_records} skipped"
         )
         if self.read != self.records:
@@ -95,11 +126,13 @@ class UnitResult:
     """What one shard task did; articles themselves are already written."""
 
     read: int = 0  # records read, counted apart from the buckets
-    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (id, origin, shard)
+    # (id, origin, shard, input file)
+    kept: list[tuple[str, str, str, str]] = field(default_factory=list)
     duplicates: list[dict[str, object]] = field(default_factory=list)
     unchanged: int = 0
     quarantined: list[Quarantined] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)  # read to the end
 
 
 def _article_row(record: RawRecord, identifier: str) -> dict[str, object]:
@@ -132,13 +165,28 @@ def _origin(source_file: str, record: int) -> str:
     return f"{source_file}#{record}"
 
 
-def _known_articles(workspace: Workspace) -> dict[str, str]:
-    """article_id -> "file#record" of the copy already kept."""
-    known = workspace.read("articles", tables.ARTICLES, ["article_id", "source_file", "record"])
+def _known_articles(workspace: Workspace, shards: list[str] | None = None) -> dict[str, str]:
+    """article_id -> "file#record" of the copy already kept (in `shards`, default all); only
+    those three columns are read."""
+    known = workspace.read(
+        "articles", tables.ARTICLES, ["article_id", "source_file", "record"], shards=shards
+    )
     origins = pc.binary_join_element_wise(
         known["source_file"], pc.cast(known["record"], pa.string()), "#"
     )
     return dict(zip(known["article_id"].to_pylist(), origins.to_pylist(), strict=True))
+
+
+_known_cache: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+
+
+def _known_in_process(workspace: Workspace, shards: tuple[str, ...]) -> dict[str, str]:
+    """The known ids of one run, read once per worker process (the latest run's only)."""
+    key = (workspace.uri, shards)
+    if key not in _known_cache:
+        _known_cache.clear()
+        _known_cache[key] = _known_articles(workspace, list(shards))
+    return _known_cache[key]
 
 
 def _shard_of(rows: list[dict[str, object]]) -> str:
@@ -157,10 +205,12 @@ class _ArticleSink:
         self.shard_size = shard_size
         self.result = result
         self.rows: list[dict[str, object]] = []
+        self.inputs: list[str] = []
         self.size = 0
 
-    def add(self, row: dict[str, object]) -> None:
+    def add(self, row: dict[str, object], input_file: str) -> None:
         self.rows.append(row)
+        self.inputs.append(input_file)
         self.size += len(str(row["content"]))
         if len(self.rows) >= self.shard_size or self.size >= SHARD_BYTES:
             self.flush()
@@ -172,44 +222,56 @@ class _ArticleSink:
         table = pa.Table.from_pylist(self.rows, schema=tables.ARTICLES)
         self.workspace.write_shard("articles", shard, table)
         self.result.kept.extend(
-            (str(r["article_id"]), _origin(str(r["source_file"]), int(r["record"])), shard)  # type: ignore[call-overload]
-            for r in self.rows
+            (str(r["article_id"]), _origin(str(r["source_file"]), int(r["record"])), shard, i)  # type: ignore[call-overload]
+            for r, i in zip(self.rows, self.inputs, strict=True)
         )
-        self.rows, self.size = [], 0
+        self.rows, self.inputs, self.size = [], [], 0
 
 
 def ingest_unit(
     workspace: Workspace,
-    files: Sequence[str],
-    known: dict[str, str],
+    files: Sequence[str | tuple[str, int, int]],
+    known: dict[str, str] | Sequence[str],
     limits: Limits,
     shard_size: int,
 ) -> UnitResult:
     """Shard work: read a batch of files and write their new articles; `known` is not changed.
 
-    Duplicates are found against `known` and within the batch; the caller settles those
-    between batches that ran at the same time.
+    `files` are paths, or (path, size, mtime_ns) as seen when the run began (those are
+    recorded once read to the end); `known` maps the ids already kept to their origin, or
+    names the articles shards to read them from. Duplicates are found against `known` and
+    within the batch; the caller settles those between batches that ran at the same time.
     """
+    if not isinstance(known, dict):
+        known = _known_in_process(workspace, tuple(known))
     result = UnitResult()
     sink = _ArticleSink(workspace, shard_size, result)
     mine: dict[str, str] = {}
-    for name in files:
+    for entry in files:
+        name, size, mtime = entry if isinstance(entry, tuple) else (entry, -1, -1)
+        counts = {"records": 0, "kept": 0, "quarantined": 0, "skipped": 0}
         for item in read_file(Path(name), limits):
-            result.read += item.count if isinstance(item, Skipped) else 1
+            counted = item.count if isinstance(item, Skipped) else 1
+            result.read += counted
+            counts["records"] += counted
             if isinstance(item, Quarantined):
                 result.quarantined.append(item)
+                counts["quarantined"] += 1
                 continue
             if isinstance(item, Skipped):
                 result.skipped.append(item)
+                counts["skipped"] += counted
                 continue
             identifier = article_id(item.content)
             origin = _origin(item.source_file, item.record)
             first = known.get(identifier) or mine.get(identifier)
             if first is None:
                 mine[identifier] = origin
-                sink.add(_article_row(item, identifier))
+                sink.add(_article_row(item, identifier), name)
+                counts["kept"] += 1
             elif first == origin:
                 result.unchanged += 1
+                counts["kept"] += 1
             else:
                 result.duplicates.append(
                     {
@@ -219,28 +281,67 @@ def ingest_unit(
                         "duplicate_of": first,
                     }
                 )
+        if size >= 0:
+            row = {"path": name, "size": size, "mtime_ns": mtime, "limits": _limits_key(limits)}
+            result.files.append({**row, **counts})
     sink.flush()
     return result
 
 
-def _units(files: list[Path]) -> list[list[str]]:
-    """Batches of files in input order, of at most FILES_PER_UNIT files or UNIT_BYTES."""
-    units: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for path in files:
-        try:
-            length = path.stat().st_size
-        except OSError:
-            length = 0
-        if current and (len(current) >= FILES_PER_UNIT or size + length > UNIT_BYTES):
+def _estimate(path: str, size: int) -> int:
+    """Articles a file is expected to hold: one for an HTML or text page, else by its size."""
+    return 1 if suffix_of(Path(path)) in SINGLE_RECORD_SUFFIXES else 1 + size // RECORD_GUESS_BYTES
+
+
+def _units(files: list[tuple[str, int, int]], shard_size: int) -> list[list[tuple[str, int, int]]]:
+    """Batches of files in input order, of about `shard_size` articles or UNIT_BYTES on disk
+    (a file expected to hold more is a batch alone: it is streamed, shard by shard)."""
+    units: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    articles = size = 0
+    for entry in files:
+        expected, length = _estimate(entry[0], entry[1]), entry[1]
+        if current and (articles + expected > shard_size or size + length > UNIT_BYTES):
             units.append(current)
-            current, size = [], 0
-        current.append(str(path))
+            current, articles, size = [], 0, 0
+        current.append(entry)
+        articles += expected
         size += length
     if current:
         units.append(current)
     return units
+
+
+def _stat(path: Path) -> tuple[str, int, int]:
+    try:
+        info = path.stat()
+    except OSError:  # read_file says why, with the file's name
+        return str(path), -1, -1
+    return str(path), info.st_size, info.st_mtime_ns
+
+
+def _ingested_files(workspace: Workspace) -> dict[str, dict[str, int]]:
+    """path -> its row (size, mtime_ns and the records' buckets) for files read to the end."""
+    table = workspace.read(FILES, INGESTED_FILES)
+    return {row.pop("path"): row for row in table.to_pylist()}
+
+
+def _limits_key(limits: Limits) -> str:
+    return f"{limits.record_bytes}/{limits.input_bytes}/{limits.record_chars}"
+
+
+def _same(before: dict[str, object], entry: tuple[str, int, int], limits: Limits) -> bool:
+    """Was this file read to its end before, as it is now and with these limits?"""
+    now = (entry[1], entry[2], _limits_key(limits))
+    return (before["size"], before["mtime_ns"], before["limits"]) == now
+
+
+def _record_files(workspace: Workspace, rows: list[dict[str, object]]) -> None:
+    if rows:
+        keys = [f"{r['path']}|{r['size']}|{r['mtime_ns']}" for r in rows]
+        workspace.write_shard(
+            FILES, shard_name(FILES, keys), pa.Table.from_pylist(rows, INGESTED_FILES)
+        )
 
 
 def _drop_rows(workspace: Workspace, losers: dict[str, set[tuple[str, str]]]) -> None:
@@ -320,8 +421,12 @@ def ingest(
     max_input_bytes: int = INPUT_BYTES,
     max_chars: int = RECORD_CHARS,
     runner: ShardRunner = run_serial,
+    reread: bool = False,
 ) -> IngestReport:
     """Read every input, keep new articles, record duplicates, quarantined and skipped inputs.
+
+    A file already read to its end, with the same size and mtime, is not opened again (its
+    records count as already ingested) unless `reread`.
 
     `max_bytes` bounds one article (a single-record file, or one record of a multi-record
     file); `max_input_bytes` bounds what is read from one file or archive after decompression;
@@ -336,18 +441,40 @@ def ingest(
     logs = _Logs(workspace)
     logs.quarantine(missing)
     logs.skip(skipped)
-    known = _known_articles(workspace)
-    claimed = dict(known)
+    seen = {} if reread else _ingested_files(workspace)
+    todo = []
+    for entry in map(_stat, files):
+        before = seen.get(entry[0])
+        if before is not None and entry[1] >= 0 and _same(before, entry, limits):
+            report.read += before["records"]
+            report.unchanged += before["kept"]
+            report.earlier_quarantined += before["quarantined"]
+            report.earlier_skipped += before["skipped"]
+            report.duplicates += (
+                before["records"] - before["kept"] - before["quarantined"] - before["skipped"]
+            )
+        else:
+            todo.append(entry)
+    del seen
+    claimed: dict[str, str] = {}  # kept by a batch of this run
+    # each task reads the ids kept before this run from these shards itself
+    work = partial(
+        ingest_unit,
+        workspace,
+        known=workspace.shards("articles"),
+        limits=limits,
+        shard_size=shard_size,
+    )
 
-    def work(unit: list[str]) -> UnitResult:
-        return ingest_unit(workspace, unit, known, limits, shard_size)
-
-    for result in runner("read-files", work, _units(files)):
+    for result in runner("read-files", work, _units(todo, shard_size)):
         losers: dict[str, set[tuple[str, str]]] = defaultdict(set)
         duplicates = list(result.duplicates)
-        for identifier, origin, shard in result.kept:
+        files = {str(row["path"]): row for row in result.files}
+        for identifier, origin, shard, input_file in result.kept:
             if identifier in claimed:  # an earlier batch, running at the same time, kept it
                 losers[shard].add((identifier, origin))
+                if input_file in files:
+                    files[input_file]["kept"] -= 1  # type: ignore[operator]
                 source_file, _, record = origin.rpartition("#")
                 duplicates.append(
                     {
@@ -371,6 +498,7 @@ def ingest(
         logs.write("duplicates", tables.DUPLICATES, duplicates)
         logs.quarantine(result.quarantined)
         logs.skip(result.skipped)
+        _record_files(workspace, result.files)  # last: the batch is settled
     _write_run(workspace, started, inputs, report)
     return report
 
@@ -390,7 +518,7 @@ def _write_run(
         "kept": report.kept,
         "duplicates": report.duplicates,
         "unchanged": report.unchanged,
-        "quarantined": len(report.quarantined),
+        "quarantined": report.quarantined_records,
         "skipped": report.skipped_records,
     }
     workspace.write_shard(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyarrow as pa
 
@@ -89,7 +90,7 @@ def segment_shard(
     A shard made by older rules is replaced; first its vanished sentences get their aliases,
     so `relink` can carry their tasks and annotations over (aliases before sentences: a kill
     between the two leaves aliases that the next run completes)."""
-    bodies = workspace.read_shard("bodies", shard).select(["article_id", "body", "language"])
+    bodies = workspace.read_shard("bodies", shard, ["article_id", "body", "language"])
     rows: list[dict[str, object]] = []
     split = 0
     for body in bodies.to_pylist():
@@ -109,6 +110,10 @@ def segment_shard(
     return bodies.num_rows, len(rows), split
 
 
+def _segment_task(workspace: Workspace, max_chars: int, shard: str) -> tuple[int, int, int]:
+    return segment_shard(workspace, shard, max_chars)
+
+
 def segment(
     workspace: Workspace, *, runner: ShardRunner = run_serial, max_sentence_chars: int | None = None
 ) -> SegmentReport:
@@ -118,9 +123,8 @@ def segment(
     relink(workspace)  # a run killed between aliases and relink finishes that first
     todo = stale_shards(workspace, limit)
     report = SegmentReport(shards=len(todo), max_sentence_chars=limit)
-    for articles, sentences, split in runner(
-        "segment-shard", lambda shard: segment_shard(workspace, shard, limit), todo
-    ):
+    work = partial(_segment_task, workspace, limit)  # small: each task reads its shard
+    for articles, sentences, split in runner("segment-shard", work, todo):
         report.articles += articles
         report.sentences += sentences
         report.split_long += split
