@@ -306,3 +306,14 @@ def test_published_splits_never_separate_a_cluster(tmp_path) -> None:
         rows = pa.concat_tables([pq.read_table(f, columns=["article_id", "split"]) for f in files])
         split_of = dict(zip(rows["article_id"].to_pylist(), rows["split"].to_pylist(), strict=True))
         assert len({split_of[a] for a in story_members}) == 1, (salt, split_of)
+
+
+def test_every_word_window_is_one_shingle_and_case_and_punctuation_do_not_count() -> None:
+    from newsdesk.dedup.minhash import shingle_hashes
+
+    text = "one two three four five six"
+    assert len(shingle_hashes(text, 3)) == 4  # one-two-three … four-five-six
+    assert len(shingle_hashes("one two", 3)) == 1  # shorter than a shingle: one shingle
+    assert len(shingle_hashes("", 3)) == 0
+    assert set(shingle_hashes("One, TWO; three!", 3)) == set(shingle_hashes("one two three", 3))
+    assert set(shingle_hashes(text, 3)) != set(shingle_hashes("one two three four five", 3))

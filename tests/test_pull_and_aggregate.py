@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.annotation.aggregate import aggregate, majority_stance
-from newsdesk.annotation.offsets import to_labelstudio
+from newsdesk.annotation.aggregate import aggregate, majority_stance, spans_overlap
+from newsdesk.annotation.offsets import repair_span, to_labelstudio
 from newsdesk.annotation.pull import parse_result, pseudonym
-from newsdesk.annotation.validate import InvalidAnnotation
+from newsdesk.annotation.validate import InvalidAnnotation, check_annotation
 from newsdesk.foundations.labelschema import load_label_schema
 
 SCHEMA = load_label_schema()
@@ -113,3 +113,53 @@ def test_overlapping_spans_of_one_type_agree() -> None:
         [_annotation("favor", [a]), _annotation("favor", [a]), _annotation("favor", [b, other])]
     )
     assert result.spans == [a]  # most common extent; the lone protest span lacks support
+
+
+def test_a_tie_keeps_its_share_of_votes() -> None:
+    assert majority_stance(["favor", "against", "favor", "against"]) == (None, 0.5)
+
+
+def test_the_newest_ground_truth_wins_with_full_agreement() -> None:
+    span = {"label": "statement", "start": 0, "end": 4, "text": "said"}
+    votes = [
+        _annotation("favor"),
+        _annotation("neutral", truth=True, at="2026-01-01T00:00:00Z"),
+        _annotation("against", [span], truth=True, at="2026-02-01T00:00:00Z"),
+    ]
+    result = aggregate(votes)
+    assert (result.stance, result.stance_agreement, result.spans) == ("against", 1.0, [span])
+    assert result.annotators == 3
+    assert aggregate(list(reversed(votes))).stance == "against"
+
+
+def test_spans_of_other_types_or_only_touching_do_not_match() -> None:
+    a = {"label": "statement", "start": 0, "end": 4, "text": "said"}
+    touching = {"label": "statement", "start": 4, "end": 8, "text": " on "}
+    other_type = {"label": "protest", "start": 0, "end": 4, "text": "said"}
+    assert spans_overlap(a, dict(a, end=2, text="sa"))
+    assert not spans_overlap(a, touching) and not spans_overlap(touching, a)
+    assert not spans_overlap(a, other_type)
+
+
+def test_the_validator_takes_a_span_up_to_the_sentence_end_and_no_empty_one() -> None:
+    schema = load_label_schema()
+    sentence = "Seoul warned."
+    whole = {"id": "w", "label": "warning_threat", "start": 6, "end": 13, "text": "warned."}
+    check_annotation(None, [whole], [], sentence, schema)
+    empty = dict(whole, start=6, end=6, text="")
+    with pytest.raises(InvalidAnnotation, match="does not match its text"):
+        check_annotation(None, [empty], [], sentence, schema)
+
+
+def test_spans_at_the_sentence_edges_need_no_repair() -> None:
+    first, last = _span("Kim"), _span("Friday.")
+    _, spans, _, repaired = parse_result([first, last], SENTENCE, SCHEMA)
+    assert repaired == 0
+    assert [(s["start"], s["end"]) for s in spans] == [(0, 3), (len(SENTENCE) - 7, len(SENTENCE))]
+
+
+def test_repair_moves_a_span_to_the_nearest_copy_of_its_text_and_refuses_a_tie() -> None:
+    sentence = "talks and talks and more talks"
+    assert repair_span(sentence, 11, 16, "talks") == (10, 15)  # off by one: the middle copy
+    assert repair_span(sentence, 24, 29, "talks") == (25, 30)
+    assert repair_span("ab talks talks", 6, 11, "talks") is None  # 3 and 9 equally near
