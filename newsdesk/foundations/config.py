@@ -137,7 +137,7 @@ class Settings(BaseModel):
     workspace: str = "workspace"
     state_dir: str = ".newsdesk"
     schema_path: str | None = None
-    shard_size: int = 1000
+    shard_size: int = Field(default=limits.SHARD_SIZE, ge=1)
     # size limits; their defaults are in newsdesk.foundations.limits
     max_file_mb: float = Field(default=limits.MAX_FILE_MB, gt=0)
     max_decompressed_mb: float = Field(default=limits.MAX_DECOMPRESSED_MB, gt=0)

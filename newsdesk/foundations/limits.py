@@ -1,6 +1,6 @@
-"""The size limits' defaults, written once: `Settings` takes them as its defaults, and code that
-runs without `Settings` (the readers, the one-file tools) reads them here, so importing it
-costs nothing."""
+"""The defaults of the size limits and the shard size, written once: `Settings` takes them as
+its defaults, and code that runs without `Settings` (the readers, the one-file tools, ingest
+called directly) reads them here, so importing it costs nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ MAX_DECOMPRESSED_MB = 8192.0  # what is read from one input, inflated
 MAX_BODY_CHARS = 10_000_000  # one article's text or HTML
 MAX_SENTENCE_CHARS = 2000  # a longer run of text is split at a safe point (segment)
 MAX_SENTENCES_PER_ARTICLE = 500  # pushed to Label Studio
+SHARD_SIZE = 1000  # articles per workspace shard, and per ingest unit of work
 
 
 def body_too_long(chars: int, limit: int) -> str | None:

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from newsdesk.foundations.ids import article_id, shard_name
 from newsdesk.foundations.language import guess_language
+from newsdesk.foundations.limits import SHARD_SIZE
 from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
 from newsdesk.readers.files import (
@@ -412,11 +413,75 @@ class _Logs:
         self.write("skipped", tables.SKIPPED, rows)  # type: ignore[arg-type]
 
 
+def _changed_files(
+    files: Iterable[Path], seen: dict[str, dict[str, int]], limits: Limits, report: IngestReport
+) -> list[tuple[str, int, int]]:
+    """The files to read: those not read to their end before with this size, mtime and
+    limits. An unchanged file's records are counted in the buckets they went to then."""
+    todo = []
+    for entry in map(_stat, files):
+        before = seen.get(entry[0])
+        if before is not None and entry[1] >= 0 and _same(before, entry, limits):
+            report.read += before["records"]
+            report.unchanged += before["kept"]
+            report.earlier_quarantined += before["quarantined"]
+            report.earlier_skipped += before["skipped"]
+            report.duplicates += (
+                before["records"] - before["kept"] - before["quarantined"] - before["skipped"]
+            )
+        else:
+            todo.append(entry)
+    return todo
+
+
+def _settle(
+    workspace: Workspace,
+    result: UnitResult,
+    claimed: dict[str, str],
+    report: IngestReport,
+    logs: _Logs,
+) -> None:
+    """Count one unit's records and write its logs; an article an earlier unit of this run
+    kept meanwhile becomes a duplicate of it (its row is dropped from this unit's shard)."""
+    losers: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    duplicates = list(result.duplicates)
+    files = {str(row["path"]): row for row in result.files}
+    for identifier, origin, shard, input_file in result.kept:
+        if identifier in claimed:  # an earlier batch, running at the same time, kept it
+            losers[shard].add((identifier, origin))
+            if input_file in files:
+                files[input_file]["kept"] -= 1  # type: ignore[operator]
+            source_file, _, record = origin.rpartition("#")
+            duplicates.append(
+                {
+                    "article_id": identifier,
+                    "source_file": source_file,
+                    "record": int(record),
+                    "duplicate_of": claimed[identifier],
+                }
+            )
+        else:
+            claimed[identifier] = origin
+            report.kept += 1
+    for row in duplicates:
+        row["duplicate_of"] = claimed.get(str(row["article_id"]), row["duplicate_of"])
+    _drop_rows(workspace, losers)
+    report.read += result.read
+    report.duplicates += len(duplicates)
+    report.unchanged += result.unchanged
+    report.quarantined.extend(result.quarantined)
+    report.skipped.extend(result.skipped)
+    logs.write("duplicates", tables.DUPLICATES, duplicates)
+    logs.quarantine(result.quarantined)
+    logs.skip(result.skipped)
+    _record_files(workspace, result.files)  # last: the batch is settled
+
+
 def ingest(
     workspace: Workspace,
     inputs: Iterable[str | Path],
     *,
-    shard_size: int = 1000,
+    shard_size: int = SHARD_SIZE,
     max_bytes: int = RECORD_BYTES,
     max_input_bytes: int = INPUT_BYTES,
     max_chars: int = RECORD_CHARS,
@@ -441,21 +506,7 @@ def ingest(
     logs = _Logs(workspace)
     logs.quarantine(missing)
     logs.skip(skipped)
-    seen = {} if reread else _ingested_files(workspace)
-    todo = []
-    for entry in map(_stat, files):
-        before = seen.get(entry[0])
-        if before is not None and entry[1] >= 0 and _same(before, entry, limits):
-            report.read += before["records"]
-            report.unchanged += before["kept"]
-            report.earlier_quarantined += before["quarantined"]
-            report.earlier_skipped += before["skipped"]
-            report.duplicates += (
-                before["records"] - before["kept"] - before["quarantined"] - before["skipped"]
-            )
-        else:
-            todo.append(entry)
-    del seen
+    todo = _changed_files(files, {} if reread else _ingested_files(workspace), limits, report)
     claimed: dict[str, str] = {}  # kept by a batch of this run
     # each task reads the ids kept before this run from these shards itself
     work = partial(
@@ -467,38 +518,7 @@ def ingest(
     )
 
     for result in runner("read-files", work, _units(todo, shard_size)):
-        losers: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        duplicates = list(result.duplicates)
-        files = {str(row["path"]): row for row in result.files}
-        for identifier, origin, shard, input_file in result.kept:
-            if identifier in claimed:  # an earlier batch, running at the same time, kept it
-                losers[shard].add((identifier, origin))
-                if input_file in files:
-                    files[input_file]["kept"] -= 1  # type: ignore[operator]
-                source_file, _, record = origin.rpartition("#")
-                duplicates.append(
-                    {
-                        "article_id": identifier,
-                        "source_file": source_file,
-                        "record": int(record),
-                        "duplicate_of": claimed[identifier],
-                    }
-                )
-            else:
-                claimed[identifier] = origin
-                report.kept += 1
-        for row in duplicates:
-            row["duplicate_of"] = claimed.get(str(row["article_id"]), row["duplicate_of"])
-        _drop_rows(workspace, losers)
-        report.read += result.read
-        report.duplicates += len(duplicates)
-        report.unchanged += result.unchanged
-        report.quarantined.extend(result.quarantined)
-        report.skipped.extend(result.skipped)
-        logs.write("duplicates", tables.DUPLICATES, duplicates)
-        logs.quarantine(result.quarantined)
-        logs.skip(result.skipped)
-        _record_files(workspace, result.files)  # last: the batch is settled
+        _settle(workspace, result, claimed, report, logs)
     _write_run(workspace, started, inputs, report)
     return report
 
