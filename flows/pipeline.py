@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow
 from prefect.states import Failed, State
 
-from flows import stages as flows
+from flows.stages import FLOWS
 from newsdesk.app.jobs import PIPELINE
 from newsdesk.foundations.config import Settings
 
@@ -14,11 +14,10 @@ from newsdesk.foundations.config import Settings
 def pipeline_flow(settings: Settings, inputs: list[str], push: bool = True) -> list[str] | State:
     """Each stage's summary; the first stage that fails ends the chain with its state."""
     stages = [
-        (getattr(flows, f"{job}_flow"), (settings, inputs) if job == "ingest" else (settings,))
-        for job in PIPELINE
+        (FLOWS[job], (settings, inputs) if job == "ingest" else (settings,)) for job in PIPELINE
     ]
     if push:
-        stages.append((flows.push_flow, (settings,)))
+        stages.append((FLOWS["push"], (settings,)))
     summaries = []
     for stage, args in stages:  # each stage sends its shard tasks where the settings say
         state = stage(*args, return_state=True)

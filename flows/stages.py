@@ -67,3 +67,19 @@ def publish_flow(
     settings: Settings, bump: str = "auto", provenance: dict[str, str] | None = None
 ) -> str | State:
     return expected(jobs.run_publish, settings, bump, provenance)
+
+
+# one flow per job of `newsdesk.app.jobs.JOBS`, named as the job is
+FLOWS = {
+    flow.name: flow
+    for flow in (
+        ingest_flow,
+        clean_flow,
+        dedup_flow,
+        segment_flow,
+        push_flow,
+        pull_flow,
+        adjudicate_flow,
+        publish_flow,
+    )
+}

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from newsdesk.app.cli import app
@@ -20,10 +21,20 @@ def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     listed = {row.strip("│ ").split()[0] for row in result.output.splitlines() if row.strip("│ ")}
-    expected = {"ingest", "clean", "segment", "push", "pull", "adjudicate", "agreement",
+    expected = {"ingest", "clean", "dedup", "segment", "push", "pull", "adjudicate", "agreement",
                 "publish", "versions", "diff", "verify", "run", "status", "labelstudio",
                 "annotators", "prefect", "strip", "split"}  # fmt: skip
     assert expected <= listed, expected - listed  # each as a command row, not a word in text
+
+
+def test_every_job_has_its_flow_and_its_command() -> None:
+    from flows.stages import FLOWS
+    from newsdesk.app.jobs import JOBS, PIPELINE
+
+    assert set(FLOWS) == set(JOBS)
+    assert set(PIPELINE) <= {name for name, job in JOBS.items() if job.sharded}
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert set(JOBS) <= commands, set(JOBS) - commands
 
 
 def test_strip_prints_the_body_and_explains_each_line() -> None:

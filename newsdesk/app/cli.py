@@ -72,7 +72,7 @@ def _guarded(action: Callable[[], Any]) -> Any:
 
 
 def _flow(settings: Settings, module: str, name: str) -> Any:
-    """A flow bound to a reachable Prefect server (or the embedded one).
+    """`name` from the flows' `module`, bound to a reachable Prefect server (or the embedded one).
 
     Prefect reads its settings when first imported, so the flow is imported only here.
     """
@@ -103,15 +103,15 @@ def _run(settings: Settings, no_prefect: bool, job: str, *args: Any, **options: 
     from newsdesk.app import jobs
     from newsdesk.foundations.progress import with_progress
 
-    sharded = job in jobs.PIPELINE
     if no_prefect:
         plain = process_runner(settings.prefect.workers)
         runner: ShardRunner = with_progress(
             plain if settings.prefect.pool == "processes" else run_serial, console
         )
-        call_args = (*args, runner) if sharded else args
-        return _guarded(lambda: getattr(jobs, f"run_{job}")(settings, *call_args, **options))
-    flow = _flow(settings, "flows.stages", f"{job}_flow")
+        chosen = jobs.JOBS[job]
+        call_args = (*args, runner) if chosen.sharded else args
+        return _guarded(lambda: chosen.run(settings, *call_args, **options))
+    flow = _flow(settings, "flows.stages", "FLOWS")[job]
     return _outcome(flow(settings, *args, **options, return_state=True))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from newsdesk.foundations.config import Settings
 from newsdesk.foundations.labelschema import load_label_schema
 from newsdesk.foundations.lock import workspace_lock
@@ -10,8 +13,7 @@ from newsdesk.foundations.workspace import Workspace
 
 # Stage modules are imported inside each job: a command pays only for the stage it runs.
 
-# `newsdesk run`, with or without Prefect, runs these stages in this order, then push; each
-# takes a ShardRunner (one task per shard)
+# `newsdesk run`, with or without Prefect, runs these stages in this order, then push
 PIPELINE = ("ingest", "clean", "dedup", "segment")
 
 
@@ -147,3 +149,25 @@ def run_agreement(settings: Settings, out: str = "reports") -> str:
     if not printed:
         return "no annotations pulled yet: run `newsdesk pull` first"
     return "\n".join(printed) + f"\nreports written to {folder}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as the CLI runs it without Prefect: its function, and whether it takes a
+    ShardRunner as its last argument (one task per shard)."""
+
+    run: Callable[..., str]
+    sharded: bool = False
+
+
+# every job by its command name; flows/stages.py has one flow per name
+JOBS: dict[str, Job] = {
+    "ingest": Job(run_ingest, sharded=True),
+    "clean": Job(run_clean, sharded=True),
+    "dedup": Job(run_dedup, sharded=True),
+    "segment": Job(run_segment, sharded=True),
+    "push": Job(run_push),
+    "pull": Job(run_pull),
+    "adjudicate": Job(run_adjudicate),
+    "publish": Job(run_publish),
+}

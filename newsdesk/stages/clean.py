@@ -28,6 +28,7 @@ from newsdesk.foundations.ids import digest, shard_name
 from newsdesk.foundations.limits import MAX_BODY_CHARS
 from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.shards import map_sum, stale
 from schemas import tables
 
 
@@ -46,11 +47,13 @@ class CleanReport:
         )
 
 
-def count_lines(workspace: Workspace, shard: str) -> str:
-    """Pass 1 shard work: line statistics of one articles shard (its text articles)."""
+def count_lines(workspace: Workspace, shard: str) -> int:
+    """Pass 1 shard work: line statistics of one articles shard; returns how many text
+    articles it counted (HTML is stripped by its structure, not by repeated lines)."""
     stats = RepeatedLines()
     formats = workspace.read_shard("articles", shard, ["format"])["format"]
-    if pc.any(pc.equal(formats, "text")).as_py():
+    texts = pc.sum(pc.equal(formats, "text")).as_py() or 0
+    if texts:
         articles = workspace.read_shard(
             "articles", shard, ["source", "content"], pc.field("format") == "text"
         )
@@ -58,7 +61,7 @@ def count_lines(workspace: Workspace, shard: str) -> str:
             stats.add(row["source"], row["content"])
     rows = pa.Table.from_pylist(stats.to_pylist(), schema=tables.LINE_STATS)
     workspace.write_shard("line_stats", shard, rows)
-    return shard
+    return texts
 
 
 def extract(
@@ -81,11 +84,7 @@ def clean_fingerprint(max_chars: int | None) -> str:
 def stale_shards(workspace: Workspace, max_chars: int | None) -> list[str]:
     """Articles shards without bodies, or whose bodies older rules or settings made."""
     fingerprint = clean_fingerprint(max_chars)
-    return [
-        shard
-        for shard in workspace.shards("articles")
-        if not workspace.is_current("bodies", shard, fingerprint)
-    ]
+    return stale(workspace, "articles", "bodies", lambda shard: fingerprint)
 
 
 def clean_shard(
@@ -187,16 +186,11 @@ def clean(
     """Strip every articles shard that has no bodies shard yet, or one made by other rules or
     settings (shard by shard: a killed run resumes); `max_body_chars` defaults to the
     setting's default."""
-    shards = workspace.shards("articles")
-    uncounted = [s for s in shards if not workspace.has_shard("line_stats", s)]
-    list(runner("count-lines", partial(count_lines, workspace), uncounted))
+    uncounted = stale(workspace, "articles", "line_stats", lambda shard: None)
+    map_sum(runner, "count-lines", partial(count_lines, workspace), uncounted)
     todo = stale_shards(workspace, max_body_chars)
     if todo:
         sum_line_stats(workspace)
-    report = CleanReport(shards=len(todo))
     work = partial(_clean_task, workspace, max_body_chars)
-    for articles, empty, removed in runner("clean-shard", work, todo):
-        report.articles += articles
-        report.empty += empty
-        report.removed_lines += removed
-    return report
+    articles, empty, removed = map_sum(runner, "clean-shard", work, todo, width=3)
+    return CleanReport(len(todo), articles, empty, removed)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,7 @@ from newsdesk.foundations.config import DedupConfig
 from newsdesk.foundations.ids import digest
 from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
+from newsdesk.stages.shards import map_sum, stale
 from schemas import tables
 
 COVERS_KEY = b"newsdesk.stages.dedup.covers"
@@ -302,11 +304,11 @@ def dedup(
         workspace.delete_shard("minhash", gone)  # its articles moved to another shard, or left
         if workspace.has_shard("lsh_bands", gone):
             workspace.delete_shard("lsh_bands", gone)
-    todo = [s for s in shards if not workspace.is_current("minhash", s, prints[s])]
+    todo = stale(workspace, "bodies", "minhash", prints.__getitem__)
     batch = next_batch(workspace)
-    report = DedupReport(shards=len(todo))
-    for articles in runner("dedup-hash", lambda s: hash_shard(workspace, s, hasher, batch), todo):
-        report.articles += articles
+    work = partial(hash_shard, workspace, hasher=hasher, batch=batch)
+    (articles,) = map_sum(runner, "dedup-hash", work, todo)
+    report = DedupReport(shards=len(todo), articles=articles)
     old, covers = _covered(workspace)
     fresh = [s for s in shards if covers.get(s) != prints[s]]
     if fresh or set(covers) - set(prints):

@@ -13,6 +13,7 @@ from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
 from newsdesk.sentences.splitter import RULES_VERSION, cap_spans, split_sentences
 from newsdesk.stages.relink import RelinkReport, aliases_for, relink
+from newsdesk.stages.shards import map_sum, stale
 from schemas import tables
 
 
@@ -71,15 +72,12 @@ def segment_fingerprint(bodies: str | None, max_chars: int | None) -> str:
 
 def stale_shards(workspace: Workspace, max_chars: int | None) -> list[str]:
     """Bodies shards without sentences, or whose sentences older rules or settings made."""
-    return [
-        shard
-        for shard in workspace.shards("bodies")
-        if not workspace.is_current(
-            "sentences",
-            shard,
-            segment_fingerprint(workspace.fingerprint("bodies", shard), max_chars),
-        )
-    ]
+    return stale(
+        workspace,
+        "bodies",
+        "sentences",
+        lambda shard: segment_fingerprint(workspace.fingerprint("bodies", shard), max_chars),
+    )
 
 
 def segment_shard(
@@ -122,11 +120,8 @@ def segment(
     limit = MAX_SENTENCE_CHARS if max_sentence_chars is None else max_sentence_chars
     relink(workspace)  # a run killed between aliases and relink finishes that first
     todo = stale_shards(workspace, limit)
-    report = SegmentReport(shards=len(todo), max_sentence_chars=limit)
     work = partial(_segment_task, workspace, limit)  # small: each task reads its shard
-    for articles, sentences, split in runner("segment-shard", work, todo):
-        report.articles += articles
-        report.sentences += sentences
-        report.split_long += split
+    articles, sentences, split = map_sum(runner, "segment-shard", work, todo, width=3)
+    report = SegmentReport(len(todo), articles, sentences, split, limit)
     report.relinked = relink(workspace)
     return report
