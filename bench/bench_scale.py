@@ -1,7 +1,8 @@
 """Scale: wall time and peak memory of ingest, clean and segment at 1k/10k/100k articles.
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--workers 1,2]
-     [--rerun-size 100000] [--layout jsonl|files] [--tmp /tmp] [--keep]
+     [--paths plain,prefect,dask] [--rerun-size 100000] [--layout jsonl|files]
+     [--peers trafilatura,datatrove] [--tmp /tmp] [--keep]
 
 The corpora are the scrapinghub pages of the boilerplate benchmark
 (`/work/shared/bench-data/boilerplate/scrapinghub`, or `NEWSDESK_SCRAPINGHUB`), replicated,
@@ -9,16 +10,27 @@ each copy with one sentence of its own, so every copy is a new article. They are
 under `--tmp` (one JSONL, or `--layout files`: one HTML file per article) and deleted at the
 end unless `--keep`. The benchmark is skipped (exit 0) when the pages are absent.
 
-Each stage runs as `newsdesk <stage> --no-prefect` in a child process, so its time includes
-start-up and its peak memory is its own: the largest resident set of the process and of its
-worker processes, sampled every 0.1 s with psutil (a process pool's workers are each counted
-alone, and their sum is printed too). The peer is `trafilatura.extract` on the same pages,
-in as many processes as newsdesk's workers. Results go to bench/results/scale.json.
+Each stage runs as `newsdesk <stage>` in a child process, so its time includes start-up and
+its peak memory is its own: the largest resident set of the process and of its worker
+processes, sampled every 0.1 s with psutil (a process pool's workers are each counted alone,
+and their sum is printed too). `--paths` picks how the shard tasks run:
+
+- plain: `--no-prefect`, a pool of `--workers` processes;
+- prefect: through Prefect (its process pool task runner), against a Prefect server the
+  benchmark starts once on 127.0.0.1 (its start-up is not counted: users keep one running);
+- dask: through Prefect against a Dask scheduler and `--workers` single-threaded worker
+  processes the benchmark starts on 127.0.0.1 for each run (the workers' memory is sampled
+  too: "peak, one process" is then the largest worker or the command).
+
+The peers run on the same pages in as many processes: `trafilatura.extract`, and datatrove
+(JsonlReader -> Trafilatura -> JsonlWriter, the corpus split into one file per task, since
+datatrove gives a task whole files). Results go to bench/results/scale.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -28,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,18 +113,22 @@ def _tree_rss(process: object) -> tuple[int, int]:
     return largest, total
 
 
-def measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run a command; its wall time and peak memory (largest process, and the whole tree)."""
+def measured(
+    command: list[str], env: dict[str, str], also: tuple[int, ...] = ()
+) -> dict[str, float]:
+    """Run a command; its wall time and peak memory (largest process, and the whole tree),
+    counting the processes `also` names (Dask workers) and their children as its own."""
     import psutil
 
     started = time.perf_counter()
     child = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    watched = psutil.Process(child.pid)
+    watched = [psutil.Process(pid) for pid in (child.pid, *also)]
     peak = peak_tree = 0
     while child.poll() is None:
-        largest, total = _tree_rss(watched)
+        sizes = [_tree_rss(process) for process in watched]
+        largest, total = max(size[0] for size in sizes), sum(size[1] for size in sizes)
         peak, peak_tree = max(peak, largest), max(peak_tree, total)
         time.sleep(0.1)
     output = child.stdout.read() if child.stdout else ""
@@ -127,15 +144,79 @@ def measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
     }
 
 
-def newsdesk(stage: str, workspace: Path, workers: int, *args: str) -> dict[str, float]:
+class Route:
+    """How the shard tasks run: `plain` (no Prefect), or through the Prefect server at
+    `api_url`, on a Dask scheduler at `dask` whose worker processes are `workers`."""
+
+    def __init__(
+        self, name: str, api_url: str = "", dask: str = "", workers: tuple[int, ...] = ()
+    ) -> None:
+        self.name, self.api_url, self.dask, self.workers = name, api_url, dask, workers
+
+
+PLAIN = Route("plain")
+
+
+def newsdesk(
+    stage: str, workspace: Path, workers: int, *args: str, via: Route = PLAIN
+) -> dict[str, float]:
     env = {
         **os.environ,
         "NEWSDESK_WORKSPACE": str(workspace),
         "NEWSDESK_WORKERS": str(workers),
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-m", "newsdesk.app.entry", stage, *args, "--no-prefect"]
-    return measured(command, env)
+    command = [sys.executable, "-m", "newsdesk.app.entry", stage, *args]
+    if via.name == "plain":
+        command.append("--no-prefect")
+    else:
+        env.update({"PREFECT_API_URL": via.api_url, "DO_NOT_TRACK": "1"})
+        env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    if via.dask:
+        env["NEWSDESK_DASK_ADDRESS"] = via.dask
+    return measured(command, env, via.workers)
+
+
+@contextlib.contextmanager
+def prefect_server(scratch: Path) -> Iterator[str]:
+    """A Prefect server on 127.0.0.1 for the whole benchmark; its API URL."""
+    from newsdesk.app.orchestration import LocalPrefect
+    from newsdesk.foundations.services import free_port
+
+    local = LocalPrefect(scratch / "prefect")
+    state, _ = local.start(free_port(4300))
+    try:
+        yield str(state["api_url"])
+    finally:
+        local.stop()
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """A Dask scheduler and `workers` worker processes (one thread each) on 127.0.0.1."""
+    from distributed import Client
+
+    from newsdesk.foundations.services import free_port
+
+    dask = str(Path(sys.executable).with_name("dask"))
+    address = f"tcp://127.0.0.1:{free_port(8786)}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DO_NOT_TRACK": "1"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": ROOT}
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1]]
+    started = [subprocess.Popen([*scheduler, "--dashboard-address", "127.0.0.1:0"], **quiet)]
+    worker = [dask, "worker", address, "--nthreads", "1", "--host", "127.0.0.1"]
+    worker += ["--no-dashboard", "--memory-limit", "0"]
+    time.sleep(2)
+    started += [subprocess.Popen(worker, **quiet) for _ in range(workers)]
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address, tuple(process.pid for process in started[1:])
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in started:
+            process.wait(30)
 
 
 PEER = """
@@ -164,6 +245,29 @@ if __name__ == "__main__":
 """
 
 
+DATATROVE = """
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.extractors import Trafilatura
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+if __name__ == "__main__":
+    folder, out, logs, tasks = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    LocalPipelineExecutor(
+        [
+            JsonlReader(folder, text_key="html", id_key="id"),
+            Trafilatura(timeout=30),
+            JsonlWriter(out),
+        ],
+        tasks=tasks,
+        workers=tasks,
+        logging_dir=logs,
+    ).run()
+    print("done")
+"""
+
+
 def peer(corpus_jsonl: Path, processes: int, scratch: Path) -> dict[str, float]:
     script = scratch / "peer.py"
     script.write_text(PEER, encoding="utf-8")
@@ -171,19 +275,62 @@ def peer(corpus_jsonl: Path, processes: int, scratch: Path) -> dict[str, float]:
     return measured(command, dict(os.environ))
 
 
-def stages(corpus: Path, workspace: Path, workers: int) -> dict[str, dict[str, float]]:
+def datatrove_peer(corpus_jsonl: Path, tasks: int, scratch: Path) -> dict[str, float]:
+    """datatrove on the same pages, the JSONL split into `tasks` files (a task reads files)."""
+    folder = scratch / "datatrove-in"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    parts = [(folder / f"part-{i}.jsonl").open("w", encoding="utf-8") for i in range(tasks)]
+    with corpus_jsonl.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream):
+            parts[number % tasks].write(line)
+    for part in parts:
+        part.close()
+    script = scratch / "datatrove_peer.py"
+    script.write_text(DATATROVE, encoding="utf-8")
+    out, logs = scratch / "datatrove-out", scratch / "datatrove-logs"
+    for old in (out, logs):
+        shutil.rmtree(old, ignore_errors=True)
+    command = [sys.executable, str(script), str(folder), str(out), str(logs), str(tasks)]
+    try:
+        return measured(command, dict(os.environ))
+    finally:
+        for old in (folder, out, logs):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def stages(
+    corpus: Path, workspace: Path, workers: int, via: Route = PLAIN
+) -> dict[str, dict[str, float]]:
     shutil.rmtree(workspace, ignore_errors=True)
     return {
-        "ingest": newsdesk("ingest", workspace, workers, str(corpus)),
-        "clean": newsdesk("clean", workspace, workers),
-        "segment": newsdesk("segment", workspace, workers),
+        "ingest": newsdesk("ingest", workspace, workers, str(corpus), via=via),
+        "clean": newsdesk("clean", workspace, workers, via=via),
+        "segment": newsdesk("segment", workspace, workers, via=via),
     }
+
+
+def run_paths(
+    corpus: Path, workspace: Path, workers: int, paths: list[str], api_url: str
+) -> dict[str, dict[str, dict[str, float]]]:
+    """The three stages by each path of `paths`, one after the other, on fresh workspaces."""
+    runs = {}
+    for name in paths:
+        if name == "dask":
+            with dask_cluster(workers) as (address, pids):
+                via = Route("dask", api_url, address, pids)
+                runs[name] = stages(corpus, workspace, workers, via)
+        else:
+            runs[name] = stages(corpus, workspace, workers, Route(name, api_url))
+    return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--paths", default="plain")
+    parser.add_argument("--peers", default="trafilatura,datatrove")
     parser.add_argument("--peer-sizes", default="1000,10000")
     parser.add_argument("--rerun-size", type=int, default=10000)
     parser.add_argument("--layout", choices=("jsonl", "files"), default="jsonl")
@@ -193,43 +340,19 @@ def main() -> None:
     if not (PAGES / "html").is_dir():
         print(f"skipped: no scrapinghub pages at {PAGES}")
         return
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    workers = [int(w) for w in args.workers.split(",") if w]
     scratch = Path(tempfile.mkdtemp(prefix="newsdesk-scale-", dir=args.tmp))
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_before": os.getloadavg(),
         "layout": args.layout,
     }
+    paths = [p for p in args.paths.split(",") if p]
     try:
-        for size in sorted(set(sizes) | {args.rerun_size}):
-            corpus = make_corpus(scratch / "in", size, args.layout)
-            if size in sizes:
-                for count in workers:
-                    key = f"{size}/{count}"
-                    results[f"newsdesk {key}"] = stages(corpus, scratch / "ws", count)
-                    print(key, json.dumps(results[f"newsdesk {key}"]), flush=True)
-                    if size in [int(s) for s in args.peer_sizes.split(",") if s]:
-                        jsonl = corpus if args.layout == "jsonl" else None
-                        if jsonl is None:
-                            jsonl = make_corpus(scratch / "peer", size, "jsonl")
-                        results[f"trafilatura {key}"] = peer(jsonl, count, scratch)
-                        print("trafilatura", key, results[f"trafilatura {key}"], flush=True)
-            if size == args.rerun_size:
-                count = max(workers)
-                ws = scratch / "ws"
-                shutil.rmtree(ws, ignore_errors=True)
-                runs = {"first": newsdesk("ingest", ws, count, str(corpus))}
-                runs["nothing new"] = newsdesk("ingest", ws, count, str(corpus))
-                runs["reread"] = newsdesk("ingest", ws, count, "--reread", str(corpus))
-                extra = make_corpus(scratch / "in", 1000, args.layout, start=size)
-                runs["1k more"] = newsdesk("ingest", ws, count, str(corpus), str(extra))
-                shutil.rmtree(ws, ignore_errors=True)
-                runs["1k fresh"] = newsdesk("ingest", ws, count, str(extra))
-                results[f"rerun {size}"] = runs
-                print("rerun", size, json.dumps(runs), flush=True)
-            shutil.rmtree(scratch / "in", ignore_errors=True)
-            shutil.rmtree(scratch / "peer", ignore_errors=True)
+        with contextlib.ExitStack() as servers:
+            api_url = ""
+            if set(paths) - {"plain"}:
+                api_url = servers.enter_context(prefect_server(scratch))
+            _measure(args, scratch, results, paths, api_url)
     finally:
         results["load_after"] = os.getloadavg()
         if not args.keep:
@@ -237,19 +360,83 @@ def main() -> None:
     out = ROOT / "bench" / "results" / "scale.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    _ratios(results, sizes, workers)
+    _ratios(results, _numbers(args.sizes), _numbers(args.workers), paths)
 
 
-def _ratios(results: dict[str, object], sizes: list[int], workers: list[int]) -> None:
+def _numbers(text: str) -> list[int]:
+    return [int(item) for item in text.split(",") if item]
+
+
+def _measure(
+    args: argparse.Namespace,
+    scratch: Path,
+    results: dict[str, object],
+    paths: list[str],
+    api_url: str,
+) -> None:
+    """Every size: the stages by every path and worker count, the peers, the reruns."""
+    sizes, workers = _numbers(args.sizes), _numbers(args.workers)
+    peers = [p for p in args.peers.split(",") if p]
+    for size in sorted(set(sizes) | {args.rerun_size}):
+        corpus = make_corpus(scratch / "in", size, args.layout)
+        if size in sizes:
+            for count in workers:
+                key = f"{size}/{count}"
+                for name, run in run_paths(corpus, scratch / "ws", count, paths, api_url).items():
+                    label = f"newsdesk {key}" if name == "plain" else f"newsdesk {key} {name}"
+                    results[label] = run
+                    print(label, json.dumps(run), flush=True)
+                if size in _numbers(args.peer_sizes):
+                    jsonl = corpus if args.layout == "jsonl" else None
+                    if jsonl is None:
+                        jsonl = make_corpus(scratch / "peer", size, "jsonl")
+                    for name in peers:
+                        measure = peer if name == "trafilatura" else datatrove_peer
+                        results[f"{name} {key}"] = measure(jsonl, count, scratch)
+                        print(name, key, results[f"{name} {key}"], flush=True)
+        if size == args.rerun_size:
+            results[f"rerun {size}"] = _reruns(corpus, scratch, size, max(workers), args.layout)
+        shutil.rmtree(scratch / "in", ignore_errors=True)
+        shutil.rmtree(scratch / "peer", ignore_errors=True)
+
+
+def _reruns(
+    corpus: Path, scratch: Path, size: int, count: int, layout: str
+) -> dict[str, dict[str, float]]:
+    """Ingest again with nothing new, with --reread, with 1k more; and 1k alone."""
+    ws = scratch / "ws"
+    shutil.rmtree(ws, ignore_errors=True)
+    runs = {"first": newsdesk("ingest", ws, count, str(corpus))}
+    runs["nothing new"] = newsdesk("ingest", ws, count, str(corpus))
+    runs["reread"] = newsdesk("ingest", ws, count, "--reread", str(corpus))
+    extra = make_corpus(scratch / "in", 1000, layout, start=size)
+    runs["1k more"] = newsdesk("ingest", ws, count, str(corpus), str(extra))
+    shutil.rmtree(ws, ignore_errors=True)
+    runs["1k fresh"] = newsdesk("ingest", ws, count, str(extra))
+    print("rerun", size, json.dumps(runs), flush=True)
+    return runs
+
+
+def _total(run: object, stages: tuple[str, ...] = ("ingest", "clean", "segment")) -> float:
+    return sum(run[stage]["seconds"] for stage in stages)  # type: ignore[index]
+
+
+def _ratios(
+    results: dict[str, object], sizes: list[int], workers: list[int], paths: list[str]
+) -> None:
     for size in sizes:
         for count in workers:
             mine = results.get(f"newsdesk {size}/{count}")
-            theirs = results.get(f"trafilatura {size}/{count}")
-            if isinstance(mine, dict) and isinstance(theirs, dict):
-                both = mine["ingest"]["seconds"] + mine["clean"]["seconds"]
-                print(
-                    f"{size}/{count}: ingest+clean / trafilatura = {both / theirs['seconds']:.2f}"
-                )
+            for name in ("trafilatura", "datatrove"):
+                theirs = results.get(f"{name} {size}/{count}")
+                if isinstance(mine, dict) and isinstance(theirs, dict):
+                    both = _total(mine, ("ingest", "clean"))
+                    print(f"{size}/{count}: ingest+clean / {name} = {both / theirs['seconds']:.2f}")
+            for name in paths:
+                other = results.get(f"newsdesk {size}/{count} {name}")
+                if isinstance(mine, dict) and isinstance(other, dict):
+                    ratio = _total(other) / _total(mine)
+                    print(f"{size}/{count}: {name} / plain (ingest+clean+segment) = {ratio:.2f}")
         if len(workers) > 1:
             one = results.get(f"newsdesk {size}/{min(workers)}")
             many = results.get(f"newsdesk {size}/{max(workers)}")
@@ -257,6 +444,8 @@ def _ratios(results: dict[str, object], sizes: list[int], workers: list[int]) ->
                 for stage in ("ingest", "clean", "segment"):
                     ratio = one[stage]["seconds"] / many[stage]["seconds"]
                     print(f"{size}: {stage} {min(workers)} vs {max(workers)} workers: {ratio:.2f}x")
+                ratio = _total(one, ("ingest", "clean")) / _total(many, ("ingest", "clean"))
+                print(f"{size}: ingest+clean, {min(workers)} vs {max(workers)}: {ratio:.2f}x")
     for key, runs in results.items():
         if key.startswith("rerun") and isinstance(runs, dict):
             ratio = runs["1k more"]["seconds"] / runs["1k fresh"]["seconds"]
