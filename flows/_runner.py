@@ -10,6 +10,8 @@ it as an argument.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 from prefect import task
@@ -29,25 +31,44 @@ def shard_task(stage: str, work: Callable[[Any], Any], unit: Any) -> Any:
     return work(unit)
 
 
-def task_runner(settings: Settings) -> TaskRunner:
+def task_runner(settings: Settings, units: int | None = None) -> TaskRunner:
     """A pool of `workers` processes here (or threads, `prefect.pool = "threads"`), or a Dask
-    cluster when an address is configured."""
+    cluster when an address is configured. Work of a single shard (`units` = 1) runs in a
+    thread of this process: starting a worker process would cost more than the shard."""
     if settings.prefect.dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=settings.prefect.dask_address)
-    if settings.prefect.pool == "threads" or settings.prefect.workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=settings.prefect.workers)
-    return ProcessPoolTaskRunner(max_workers=settings.prefect.workers)
+    workers = settings.prefect.workers if units is None else min(units, settings.prefect.workers)
+    if settings.prefect.pool == "threads" or workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=max(1, workers))
+    return ProcessPoolTaskRunner(max_workers=workers)
+
+
+# the task runner every stage of a whole run shares, while `shared_task_runner` is entered
+_shared: ContextVar[TaskRunner | None] = ContextVar("newsdesk_task_runner", default=None)
+
+
+@contextmanager
+def shared_task_runner(settings: Settings) -> Iterator[None]:
+    """One task runner for all the stages of a run: its worker processes start once."""
+    with task_runner(settings) as runner:
+        token = _shared.set(runner)
+        try:
+            yield
+        finally:
+            _shared.reset(token)
 
 
 def shard_runner(settings: Settings) -> ShardRunner:
-    """Every shard a task run on the configured task runner, with a progress bar."""
+    """Every shard a task run on the configured task runner (the run's shared one, if any),
+    with a progress bar."""
 
     def submit_all(name: str, work: Callable[[Any], Any], units: Sequence[Any]) -> Iterator[Any]:
         if not units:
             return
-        with task_runner(settings) as runner:
+        shared = _shared.get()
+        with nullcontext(shared) if shared else task_runner(settings, len(units)) as runner:
             futures = [
                 runner.submit(shard_task, {"stage": name, "work": work, "unit": unit})
                 for unit in units

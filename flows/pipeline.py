@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 from prefect.states import Failed, State
 
+from flows._runner import shared_task_runner
 from flows.stages import FLOWS
 from newsdesk.app.jobs import PIPELINE
 from newsdesk.foundations.config import Settings
@@ -19,9 +20,10 @@ def pipeline_flow(settings: Settings, inputs: list[str], push: bool = True) -> l
     if push:
         stages.append((FLOWS["push"], (settings,)))
     summaries = []
-    for stage, args in stages:  # each stage sends its shard tasks where the settings say
-        state = stage(*args, return_state=True)
-        if state.is_failed():  # what was done so far, then why it stopped, a line each
-            return Failed(message="\n".join([*summaries, state.message or "failed"]))
-        summaries.append(state.result())
+    with shared_task_runner(settings):  # each stage sends its shard tasks where settings say
+        for stage, args in stages:
+            state = stage(*args, return_state=True)
+            if state.is_failed():  # what was done so far, then why it stopped, a line each
+                return Failed(message="\n".join([*summaries, state.message or "failed"]))
+            summaries.append(state.result())
     return summaries

@@ -149,6 +149,6 @@ def test_process_runner_runs_shards_in_other_processes() -> None:
     pids = list(process_runner(2)("test", _pid, list(range(4))))
     assert len(pids) == 4
     assert os.getpid() not in pids
-    assert len(set(pids)) == 2
+    assert len(set(pids)) <= 2  # a busy machine may let one worker take every shard
     here = [lambda unit: unit * 2]  # a closure goes too (cloudpickle)
     assert list(process_runner(2)("test", lambda unit: here[0](unit), [1, 2, 3])) == [2, 4, 6]
