@@ -15,7 +15,32 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from newsdesk.foundations.errors import UserError
+
 FINGERPRINT_KEY = b"newsdesk.fingerprint"
+
+
+class WorkspaceUnreachable(UserError):
+    """The workspace URL names storage that cannot be opened from here."""
+
+
+def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
+    """The filesystem and path of a local path or URL: pyarrow's own (local, s3://, gs://,
+    hdfs://), else any protocol fsspec has a package for (memory://, az://, ...)."""
+    try:
+        return pafs.FileSystem.from_uri(uri)
+    except pa.ArrowInvalid:
+        pass
+    import fsspec
+
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
+    except (ImportError, ValueError) as error:
+        raise WorkspaceUnreachable(
+            f"workspace {uri}: no filesystem for it ({error}); install the fsspec package of "
+            "that protocol, or use a local path or s3:// URL"
+        ) from None
+    return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path
 
 
 @dataclass(frozen=True)
@@ -25,7 +50,7 @@ class Workspace:
     uri: str
 
     def _fs(self) -> tuple[pafs.FileSystem, str]:
-        fs, root = pafs.FileSystem.from_uri(self.uri)
+        fs, root = filesystem(self.uri)
         return fs, root.rstrip("/")
 
     def _table_dir(self, table: str) -> tuple[pafs.FileSystem, str]:
