@@ -679,6 +679,17 @@ def test_html_bytes_with_declared_charset() -> None:
     assert "voté" in e.body
 
 
+def test_html_bytes_a_bom_or_an_unknown_charset_overrules_the_declaration() -> None:
+    page = article_html(
+        ["Die Stadt baut die Brücke über die Förde neu, sagte der Bürgermeister."] * 2
+    )
+    declared_wrongly = page.replace("<head>", '<head><meta charset="iso-8859-1">')
+    with_bom = "\ufeff".encode() + declared_wrongly.encode("utf-8")
+    assert "Brücke über die Förde" in extract_html(with_bom).body
+    unknown = page.replace("<head>", '<head><meta charset="no-such-charset">').encode("utf-8")
+    assert "Brücke über die Förde" in extract_html(unknown).body
+
+
 def test_html_non_english_page_is_not_empty() -> None:
     paras = [
         "東京都は来年度から新しい交通計画を始めると発表しました。計画では路線バスの本数を"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 
-import charset_normalizer
 from lxml import etree, html
 
 from newsdesk.boilerplate.container import main_blocks
@@ -19,27 +18,10 @@ from newsdesk.boilerplate.lines import Line, extract_lines, find_headline, make_
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed, too_long
 from newsdesk.boilerplate.patterns import iso_date
 from newsdesk.boilerplate.repeated import normalise
+from newsdesk.foundations.decoding import BadInput, decode_html, looks_binary
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-
-
-def decode(data: bytes) -> str:
-    """Bytes to text: declared charset, then UTF-8, then a detected charset."""
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        try:
-            return data.decode(m.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data[:200_000]).best()
-        encoding = best.encoding if best else "latin-1"
-        return data.decode(encoding, errors="replace")
 
 
 def _check(page: str | bytes, max_chars: int | None) -> str | None:
@@ -53,14 +35,8 @@ def _check(page: str | bytes, max_chars: int | None) -> str | None:
         return reason
     if not page.strip():
         return "empty input"
-    head = page[:4096]
-    controls = (
-        len(_CONTROL.findall(head.decode("latin-1")))
-        if isinstance(head, bytes)
-        else len(_CONTROL.findall(head))
-    )
-    if controls > len(head) * 0.05:
-        return "binary input: control characters where HTML was expected"
+    if looks_binary(page):
+        return "binary input: NUL or control characters where HTML was expected"
     return None
 
 
@@ -75,7 +51,10 @@ def extract_html(
     reason = _check(page, max_chars)
     if reason:
         return failed(reason)
-    text = decode(page) if isinstance(page, bytes) else page
+    try:
+        text = decode_html(page) if isinstance(page, bytes) else page
+    except BadInput as error:
+        return failed(str(error))
     if reason := too_long(len(text), max_chars):
         return failed(reason)
     text = _XML_DECL.sub("", text)

@@ -33,6 +33,7 @@ from newsdesk.boilerplate.patterns import (
     iso_date,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
+from newsdesk.foundations.decoding import looks_binary
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -562,15 +563,15 @@ def extract_text(
 
     `source` and `repeated` enable the corpus rule: a line found in many documents of the
     same source is removed even when it reads like prose. Input over `max_chars` (default:
-    the `max_body_chars` setting) or containing NUL characters is refused with an `error`,
+    the `max_body_chars` setting) or that looks binary is refused with an `error`,
     never an exception.
     """
     if not isinstance(text, str):
         return failed("input is not text")
     if reason := too_long(len(text), max_chars):
         return failed(reason)
-    if "\x00" in text:
-        return failed("binary input: NUL characters in text")
+    if looks_binary(text):
+        return failed("binary input: NUL or control characters in text")
     lines = split_lines(text)
     if not lines:
         return failed("empty text")

@@ -1,4 +1,5 @@
-"""Bytes to text for every reader and the one-file tools: one decoder, one binary sniffer.
+"""Bytes to text for every reader, the HTML engine and the one-file tools: one decoder, one
+binary sniffer.
 
 Kept apart from the readers so that `newsdesk strip` can decode a file without importing them.
 """
@@ -6,6 +7,7 @@ Kept apart from the readers so that `newsdesk strip` can decode a file without i
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 
 
@@ -60,11 +62,17 @@ def bom_encoding(head: bytes) -> tuple[str, int] | None:
     return None
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters mean this is not text in any encoding we read."""
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
+def looks_binary(data: bytes | str) -> bool:
+    """A NUL anywhere, or many control characters in the first 8 KiB: bytes that are not text
+    in any encoding we read, or text that was made from such bytes."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            return True
+        sample = data[:8192].encode("utf-8", "surrogatepass")  # controls are ASCII in both
+    else:
+        if b"\x00" in data:
+            return True
+        sample = data[:8192]
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
     return controls > len(sample) * 0.05
 
@@ -117,6 +125,21 @@ def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes: UTF-8 when it is (bad bytes replaced), else the most likely encoding."""
     text, encoding, _ = decode_counted(data)
     return text, encoding
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+
+def decode_html(data: bytes) -> str:
+    """An HTML page's bytes to text: the charset its `<meta>` declares (in the first 4 KiB),
+    when Python knows it and there is no BOM, else as `decode` does."""
+    declared = _META_CHARSET.search(data[:4096])
+    if declared and bom_encoding(data[:4]) is None:
+        try:
+            return data.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return decode(data)[0]
 
 
 def looks_like_html(text: str) -> bool:
