@@ -261,17 +261,16 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     markers = lists.markers
     if text.startswith("1) ", line_start):
         lists.chain(line_start, "1", ")")
+    # Branches in order of frequency in news (f, g, w, b are 95 % of the candidates).
     for m in _CANDIDATE.finditer(text, line_start):
         kind = m.lastindex
         if kind == _F:
             cuts += m.span(_F)
-        elif kind == _Q:
-            cuts += m.span(_Q)
-        elif kind in (_G, _B):
-            e, s = m.span(kind)
+        elif kind == _G:
+            e, s = m.span(_G)
             if s == n:
                 break
-            cut(_strip_back(text, e) if kind == _B else e)
+            cut(e)
             cut(s)
             breaks.append(len(cuts))
             line_start = s
@@ -330,8 +329,20 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                     continue
             cut(e)
             cut(s)
+        elif kind == _B:
+            e, s = m.span(_B)
+            if s == n:
+                break
+            cut(_strip_back(text, e) if text[e - 1].isspace() else e)
+            cut(s)
+            breaks.append(len(cuts))
+            line_start = s
+            if text.startswith("1) ", s):
+                lists.chain(s, "1", ")")
         elif kind in (_T, _I):
             continue
+        elif kind == _Q:
+            cuts += m.span(_Q)
         elif kind == _N:
             p, s = m.span(_N)
             if s == n:
