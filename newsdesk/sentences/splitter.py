@@ -16,8 +16,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
-from itertools import chain, count, repeat
-from operator import floordiv, sub
+from itertools import repeat
 
 from newsdesk.sentences.words import ABBREVIATIONS, SPECIAL, SPEECH_VERBS, STARTERS
 
@@ -162,6 +161,19 @@ def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[Sentenc
     deque(map(_SET_END, spans, ends), maxlen=0)
     deque(map(_SET_PARAGRAPH, spans, paras), maxlen=0)
     return spans
+
+
+def _paragraphs(breaks: list[int], sentences: int) -> list[int]:
+    """The paragraph of each sentence; ``breaks`` holds ``len(cuts)`` at each break, that
+    is twice the number of sentences before it. A plain loop over the paragraphs: an
+    iterator chain (one ``repeat`` per paragraph) costs four times as much on news."""
+    paras: list[int] = []
+    done = 0
+    for index, cut in enumerate(breaks):
+        paras += [index] * (cut // 2 - done)
+        done = cut // 2
+    paras += [len(breaks)] * (sentences - done)
+    return paras
 
 
 def _is_english(language: str | None) -> bool:
@@ -390,9 +402,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
     starts.insert(0, begin)
     ends = cuts[0::2]
     ends.append(_strip_back(text, n))
-    # paragraph k holds the sentences between the k-th and (k+1)-th break
-    bounds = [0, *map(floordiv, breaks, repeat(2)), len(starts)]
-    paras = list(chain.from_iterable(map(repeat, count(), map(sub, bounds[1:], bounds))))
+    paras = _paragraphs(breaks, len(starts))
     if lists.forced:
         starts, ends, paras = _apply_forced(text, lists.forced, starts, ends, paras)
     return _spans(starts, ends, paras)
