@@ -286,7 +286,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             cut(s)
             breaks.append(len(cuts))
             line_start = s
-            if text.startswith("1) ", s):
+            if text[s] == "1" and text.startswith("1) ", s):
                 lists.chain(s, "1", ")")
         elif kind == _W:
             e, s = m.span(_W)
@@ -294,7 +294,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                 break
             if (s - e > 1 or text[e] != " ") and text.find("\n", e, s) >= 0:
                 line_start = s
-                if text.startswith("1) ", s):
+                if text[s] == "1" and text.startswith("1) ", s):
                     lists.chain(s, "1", ")")
             c = text[s]
             if c in _OPENERS:
@@ -349,7 +349,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
             cut(s)
             breaks.append(len(cuts))
             line_start = s
-            if text.startswith("1) ", s):
+            if text[s] == "1" and text.startswith("1) ", s):
                 lists.chain(s, "1", ")")
         elif kind in (_T, _I):
             continue
@@ -364,7 +364,7 @@ def split_sentences(text: str, language: str | None = "en") -> list[SentenceSpan
                 cut(e)
                 cut(s)
             line_start = s
-            if text.startswith("1) ", s):
+            if text[s] == "1" and text.startswith("1) ", s):
                 lists.chain(s, "1", ")")
         elif kind == _C:
             e, s = m.span(_C)
