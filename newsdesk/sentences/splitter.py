@@ -14,7 +14,6 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
-from collections import deque
 from dataclasses import dataclass
 from itertools import repeat, starmap
 
@@ -156,12 +155,14 @@ def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[Sentenc
     ``__init__`` (three ``object.__setattr__`` calls per span) would take a quarter of
     the whole run time; the slot descriptors are driven from C. ``starmap`` over ``zip``
     rather than ``map``: it hands each call the tuple that ``zip`` recycles, where ``map``
-    packs a new argument tuple per call (a quarter of the cost of a span).
+    packs a new argument tuple per call (a quarter of the cost of a span). ``any`` runs
+    each iterator to its end (a setter returns None) without the set-up of a ``deque``,
+    which costs as much as a dozen spans.
     """
     spans = list(starmap(object.__new__, repeat((SentenceSpan,), len(starts))))
-    deque(starmap(_SET_START, zip(spans, starts, strict=True)), maxlen=0)
-    deque(starmap(_SET_END, zip(spans, ends, strict=True)), maxlen=0)
-    deque(starmap(_SET_PARAGRAPH, zip(spans, paras, strict=True)), maxlen=0)
+    any(starmap(_SET_START, zip(spans, starts, strict=True)))
+    any(starmap(_SET_END, zip(spans, ends, strict=True)))
+    any(starmap(_SET_PARAGRAPH, zip(spans, paras, strict=True)))
     return spans
 
 
