@@ -52,6 +52,7 @@ TARGET_BYTES = 2_000_000
 PYSBD_BYTES = 100_000
 ROUNDS = 5
 BODY_ROUNDS = 11
+STRINGS_ONLY = "(sentencex `segment`: strings, no offsets)"
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 Spans = list[tuple[int, int]]
@@ -361,16 +362,15 @@ def _print_per_body(tools: dict[str, Tool]) -> None:
     import sentencex
 
     # a reference, not a peer: sentencex's other call returns strings without offsets
-    strings = Tool(lambda text: list(sentencex.segment("en", text)), lambda out: [])
+    timed = {
+        **tools,
+        STRINGS_ONLY: Tool(lambda text: list(sentencex.segment("en", text)), lambda out: []),
+    }
     sets = {"news gold bodies": _news_bodies(), "cleaned bodies": _cleaned_bodies()}
     sets = {name: bodies for name, bodies in sets.items() if bodies}
     if not sets:
         return
-    per_body = {name: speed_per_body(tools, bodies) for name, bodies in sets.items()}
-    reference = {
-        name: speed_per_body({"sentencex": tools["sentencex"], "newsdesk": strings}, bodies)
-        for name, bodies in sets.items()
-    }
+    per_body = {name: speed_per_body(timed, bodies) for name, bodies in sets.items()}
     print(
         "\nOne call per body (the way `segment` splits), language en; "
         f"best of {BODY_ROUNDS} interleaved rounds, fresh strings each round:"
@@ -380,17 +380,12 @@ def _print_per_body(tools: dict[str, Tool]) -> None:
     print()
     print("| tool | " + " | ".join(f"MB/s {name} | vs sentencex" for name in sets) + " |")
     print("|---|" + "---|---|" * len(sets))
-    for tool in tools:
+    for tool in timed:
         cells = [
             f"{s.best[tool]:.2f} | {s.best[tool] / s.best['sentencex']:.2f}x"
             for s in per_body.values()
         ]
         print(f"| {tool} | " + " | ".join(cells) + " |")
-    cells = [
-        f"{s.best['newsdesk']:.2f} | {s.best['newsdesk'] / s.best['sentencex']:.2f}x"
-        for s in reference.values()
-    ]
-    print("| (sentencex `segment`: strings, no offsets) | " + " | ".join(cells) + " |")
     print()
     for name, speed in per_body.items():
         low, high = speed.spread_vs_sentencex
