@@ -15,7 +15,8 @@ import sys
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import repeat, starmap
+from itertools import accumulate, repeat, starmap
+from operator import floordiv, setitem
 
 from newsdesk.sentences.words import ABBREVIATIONS, SPECIAL, SPEECH_VERBS, STARTERS
 
@@ -168,15 +169,14 @@ def _spans(starts: list[int], ends: list[int], paras: list[int]) -> list[Sentenc
 
 def _paragraphs(breaks: list[int], sentences: int) -> list[int]:
     """The paragraph of each sentence; ``breaks`` holds ``len(cuts)`` at each break, that
-    is twice the number of sentences before it. A plain loop over the paragraphs: an
-    iterator chain (one ``repeat`` per paragraph) costs four times as much on news."""
-    paras: list[int] = []
-    done = 0
-    for index, cut in enumerate(breaks):
-        paras += [index] * (cut // 2 - done)
-        done = cut // 2
-    paras += [len(breaks)] * (sentences - done)
-    return paras
+    is twice the index of the sentence that opens the next paragraph.
+
+    A 1 marks each paragraph's first sentence and a running sum numbers them, all from C:
+    a loop in Python over the paragraphs took an eighth of the splitter's bytecodes.
+    """
+    marks = [0] * sentences
+    any(map(setitem, repeat(marks), map(floordiv, breaks, repeat(2)), repeat(1)))
+    return list(accumulate(marks))
 
 
 def _is_english(language: str | None) -> bool:
