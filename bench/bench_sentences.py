@@ -12,14 +12,27 @@ Scores, all tools on the same data in the same run:
     call on the EWT texts repeated to about 2 MB, and on the gold bodies of the English
     news pages of the boilerplate data (paragraphs joined by a blank line) repeated to
     about 2 MB; pySBD on a 100 KB slice because it is slow.
+  * Speed the way the product splits: one call per body (``segment`` calls
+    ``split_sentences`` once per cleaned body). Two sets: the gold bodies of the English
+    news pages one by one, and the cleaned bodies, i.e. what
+    ``newsdesk.boilerplate.extract_html`` (the clean stage's HTML path) makes of the
+    scrapinghub and Fundus pages. Every tool gets language "en", as above (with each
+    page's own language sentencex takes seconds on the two Danish pages, which would
+    flatter newsdesk). Each round gets fresh copies of the strings (a body is split
+    once in the product; sentencex would otherwise reuse the UTF-8 copy that CPython
+    caches on a string). Reported: the best round of each tool and the median over
+    rounds of the newsdesk/sentencex ratio within a round.
   * Pathological inputs for newsdesk: CPU time per byte relative to ordinary text.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -33,10 +46,13 @@ sys.path.insert(0, str(ROOT))
 from newsdesk.sentences.splitter import split_sentences  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "bench-data" / "sentences"
-NEWS = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "plaintext_dev.jsonl"
+BOILERPLATE = ROOT.parent / "shared" / "bench-data" / "boilerplate"
+NEWS = BOILERPLATE / "plaintext_dev.jsonl"
 TARGET_BYTES = 2_000_000
 PYSBD_BYTES = 100_000
 ROUNDS = 5
+BODY_ROUNDS = 11
+STRINGS_ONLY = "(sentencex `segment`: strings, no offsets)"
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 Spans = list[tuple[int, int]]
@@ -105,6 +121,27 @@ def _news_text() -> str:
     return text * (TARGET_BYTES // len(text.encode()) + 1)
 
 
+def _news_bodies() -> list[str]:
+    """The gold bodies of the English news pages, one per page."""
+    if not NEWS.exists():
+        return []
+    records = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()]
+    return [r["gold_text"] for r in records if r["lang"] in ("en", None)]
+
+
+def _cleaned_bodies() -> list[str]:
+    """What the clean stage makes of the scrapinghub and Fundus HTML pages."""
+    from newsdesk.boilerplate import extract_html
+
+    bodies = []
+    for name in ("scrapinghub", "fundus"):
+        for path in sorted((BOILERPLATE / name / "html").glob("*.html.gz")):
+            body = extract_html(gzip.decompress(path.read_bytes())).body
+            if body:
+                bodies.append(body)
+    return bodies
+
+
 def golden(run: Callable[[str], Spans], cases: list[dict]) -> int:
     passed = 0
     for case in cases:
@@ -161,6 +198,55 @@ def speed_mb_per_s(tools: dict[str, Tool], big: str, small: str) -> dict[str, fl
         name: len((small if name == "pySBD" else big).encode()) / 1e6 / seconds
         for name, seconds in best.items()
     }
+
+
+@dataclass
+class BodySpeed:
+    """Per-body speed of one set: MB per CPU second of each tool's best round, and the
+    median over rounds of newsdesk's speed relative to sentencex's in the same round."""
+
+    megabytes: float
+    best: dict[str, float]
+    median_vs_sentencex: float
+    spread_vs_sentencex: tuple[float, float]
+
+
+def speed_per_body(tools: dict[str, Tool], bodies: list[str]) -> BodySpeed:
+    """One call per body, BODY_ROUNDS interleaved rounds, fresh strings each round.
+
+    pySBD gets the first bodies up to PYSBD_BYTES. The ratio newsdesk/sentencex is taken
+    within each round (both ran seconds apart, under the same load), then its median.
+    """
+    few, size = [], 0
+    for body in bodies:
+        if size >= PYSBD_BYTES:
+            break
+        few.append(body)
+        size += len(body.encode())
+    best = dict.fromkeys(tools, float("inf"))
+    ratios = []
+    for _ in range(BODY_ROUNDS):
+        seconds = {}
+        for name, tool in tools.items():
+            sample = few if name == "pySBD" else bodies
+            fresh = [text.encode().decode() for text in sample]
+            call = tool.raw
+            t0 = time.process_time()
+            for text in fresh:
+                call(text)
+            seconds[name] = time.process_time() - t0
+            best[name] = min(best[name], seconds[name])
+        ratios.append(seconds["sentencex"] / seconds["newsdesk"])
+    megabytes = {
+        name: sum(len(text.encode()) for text in (few if name == "pySBD" else bodies)) / 1e6
+        for name in tools
+    }
+    return BodySpeed(
+        megabytes["newsdesk"],
+        {name: megabytes[name] / seconds for name, seconds in best.items()},
+        statistics.median(ratios),
+        (min(ratios), max(ratios)),
+    )
 
 
 def pathological(normal: str) -> list[tuple[str, float]]:
@@ -238,7 +324,8 @@ def main() -> int:
         f"repeated to {len(news.encode()) / 1e6:.2f} MB; pySBD on the first "
         f"{PYSBD_BYTES // 1000} KB of each; CPU time, best of {ROUNDS} interleaved rounds"
     )
-    print(f"python {platform.python_version()}, {platform.machine()}\n")
+    print(f"python {platform.python_version()}, {platform.machine()}")
+    print(f"load average (1, 5, 15 min) at the start: {os.getloadavg()}\n")
     print(
         "| tool | golden rules | EWT P | EWT R | EWT F1 | EWT F1, paragraphs split first "
         "| MB/s EWT | vs sentencex | vs pySBD | MB/s news | vs sentencex | vs pySBD |"
@@ -265,7 +352,47 @@ def main() -> int:
     for name, ratio in pathological(big[:500_000]):
         print(f"| {name} | {ratio:.1f}x |")
     print(f"\n{check_cli(docs)}")
+    _print_per_body(tools)
+    print(f"\nload average (1, 5, 15 min) at the end: {os.getloadavg()}")
     return 0
+
+
+def _print_per_body(tools: dict[str, Tool]) -> None:
+    """The speed table of one call per body: news gold bodies and cleaned bodies."""
+    import sentencex
+
+    # a reference, not a peer: sentencex's other call returns strings without offsets
+    timed = {
+        **tools,
+        STRINGS_ONLY: Tool(lambda text: list(sentencex.segment("en", text)), lambda out: []),
+    }
+    sets = {"news gold bodies": _news_bodies(), "cleaned bodies": _cleaned_bodies()}
+    sets = {name: bodies for name, bodies in sets.items() if bodies}
+    if not sets:
+        return
+    per_body = {name: speed_per_body(timed, bodies) for name, bodies in sets.items()}
+    print(
+        "\nOne call per body (the way `segment` splits), language en; "
+        f"best of {BODY_ROUNDS} interleaved rounds, fresh strings each round:"
+    )
+    for name, speed in per_body.items():
+        print(f"  {name}: {len(sets[name])} bodies, {speed.megabytes:.2f} MB")
+    print()
+    print("| tool | " + " | ".join(f"MB/s {name} | vs sentencex" for name in sets) + " |")
+    print("|---|" + "---|---|" * len(sets))
+    for tool in timed:
+        cells = [
+            f"{s.best[tool]:.2f} | {s.best[tool] / s.best['sentencex']:.2f}x"
+            for s in per_body.values()
+        ]
+        print(f"| {tool} | " + " | ".join(cells) + " |")
+    print()
+    for name, speed in per_body.items():
+        low, high = speed.spread_vs_sentencex
+        print(
+            f"newsdesk / sentencex within a round, {name}: median {speed.median_vs_sentencex:.2f}x "
+            f"(rounds {low:.2f}x-{high:.2f}x)"
+        )
 
 
 if __name__ == "__main__":
