@@ -130,3 +130,55 @@ def test_status_lists_invalid_annotations_with_their_links(tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["status", "-w", str(tmp_path / "ws")])
     assert "invalid annotations, kept out of the dataset: 1" in result.output
     assert "http://ls.example/projects/1/data?task=7: unknown stance ['x']" in result.output
+
+
+PROSE = (
+    "The council said on Monday that the new bridge over the river would open in the spring, "
+    "and that the old one is to be closed for repairs for most of the year."
+)
+
+
+def _page(lang: str, paragraphs: list[str]) -> str:
+    """A page whose head is mostly markup (scripts and styles), as real pages are."""
+    head = "".join(
+        f'<script src="/static/app{n}.js" data-track="page_view"></script>'
+        f'<link rel="stylesheet" href="/css/main{n}.css">'
+        for n in range(60)
+    )
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    article = f"<article><h1>Bridge</h1>{body}</article>"
+    return f"<!doctype html><html{lang}><head>{head}</head><body>{article}</body></html>"
+
+
+def test_an_html_pages_language_comes_from_its_body_then_its_lang(tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "english.html").write_text(_page("", [PROSE] * 4), encoding="utf-8")
+    korean = (
+        "시의회는 월요일 강 위의 새 다리가 봄에 개통될 것이라고 밝혔습니다. "
+        "옛 다리는 수리를 위해 닫힙니다."
+    )
+    (folder / "korean.html").write_text(_page(' lang="ko"', [korean] * 4), encoding="utf-8")
+    record = {"html": _page("", [PROSE + " Declared."] * 4), "language": "fr"}
+    (folder / "declared.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    workspace = Workspace(str(tmp_path / "ws"))
+    ingest(workspace, [folder])
+    clean(workspace)
+    articles = {a["article_id"]: a for a in workspace.read("articles", tables.ARTICLES).to_pylist()}
+    found = {
+        Path(articles[b["article_id"]]["source_file"]).name: b["language"]
+        for b in workspace.read("bodies", tables.BODIES).to_pylist()
+    }
+    assert found == {"english.html": "en", "korean.html": "ko", "declared.jsonl": "fr"}
+
+
+def test_a_language_guessed_from_markup_by_an_older_ingest_is_guessed_again() -> None:
+    from newsdesk.foundations.language import body_language, guess_language
+
+    page = _page("", [PROSE] * 4)
+    old_guess = guess_language(page)  # what ingest stored before the guess moved to clean
+    assert old_guess != "en"
+    assert body_language("html", old_guess, page, "\n\n".join([PROSE] * 4)) == "en"
+    assert body_language("text", "de", "Der Rat", "Der Rat") == "de"  # text keeps its own

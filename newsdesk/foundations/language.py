@@ -26,3 +26,29 @@ def guess_language(text: str, sample_chars: int = 4000) -> str:
     scores = {lang: sum(token in words for token in tokens) for lang, words in _WORDS.items()}
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= max(2, len(tokens) // 20) else "und"
+
+
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([a-zA-Z]{2,3})\b""", re.IGNORECASE)
+
+
+def html_language(page: str) -> str | None:
+    """The language an HTML page declares on its `<html lang>` (first 8 KiB), if any."""
+    found = _HTML_LANG.search(page[:8192])
+    return found.group(1).lower() if found else None
+
+
+def body_language(page_format: str, stored: str | None, content: str, body: str) -> str:
+    """The language of a cleaned article: the one its record declared; for an HTML page
+    without one, the guess from its cleaned body (its markup says little), else its
+    `<html lang>`, else "und".
+
+    Articles ingested before the guess moved here stored a guess made from the raw page;
+    for HTML a stored value equal to that guess counts as a guess, not a declaration."""
+    if page_format != "html":
+        return stored or guess_language(body)
+    if stored and stored != guess_language(content):
+        return stored
+    guessed = guess_language(body)
+    if guessed != "und":
+        return guessed
+    return html_language(content) or guessed

@@ -25,6 +25,7 @@ from newsdesk.boilerplate import (
 )
 from newsdesk.boilerplate.repeated import MIN_DOCUMENTS
 from newsdesk.foundations.ids import digest, shard_name
+from newsdesk.foundations.language import body_language
 from newsdesk.foundations.limits import MAX_BODY_CHARS
 from newsdesk.foundations.runner import ShardRunner, run_serial
 from newsdesk.foundations.workspace import Workspace
@@ -75,10 +76,16 @@ def extract(
     return extract_text(content, row["source"], repeated, max_chars)  # type: ignore[arg-type]
 
 
+# how a body's language is found (foundations.language.body_language); 2: HTML pages from
+# their cleaned body, no longer from their markup
+LANGUAGE_RULES = 2
+
+
 def clean_fingerprint(max_chars: int | None) -> str:
-    """What a bodies shard depends on besides its articles: the rules and the length limit."""
+    """What a bodies shard depends on besides its articles: the rules (of stripping and of
+    the language) and the length limit."""
     limit = MAX_BODY_CHARS if max_chars is None else max_chars
-    return digest("clean", str(RULES_VERSION), str(limit))
+    return digest("clean", str(RULES_VERSION), str(LANGUAGE_RULES), str(limit))
 
 
 def stale_shards(workspace: Workspace, max_chars: int | None) -> list[str]:
@@ -112,7 +119,9 @@ def clean_shard(
                 "title": row["title"] or result.title,
                 "byline": result.byline,
                 "published_at": row["published_at"] or result.published_at,
-                "language": row["language"],
+                "language": body_language(
+                    str(row["format"]), row["language"], str(row["content"]), result.body
+                ),
                 "source": row["source"],
                 "url": row["url"],
                 "error": result.error or (None if result.body else "no body text found"),

@@ -148,7 +148,9 @@ def _article_row(record: RawRecord, identifier: str) -> dict[str, object]:
         "source": record.source or _domain(record.url),
         "title": record.title,
         "published_at": record.published_at,
-        "language": record.language or guess_language(record.content),
+        # an HTML page's language is guessed from its cleaned body, at clean
+        "language": record.language
+        or (None if record.format == "html" else guess_language(record.content)),
         "record_id": record.record_id,
         "replaced": record.replaced,
         "warnings": record.warnings,
