@@ -178,3 +178,23 @@ def test_archive_member_too_large_is_quarantined_by_its_declared_size(tmp_path: 
         archive.writestr("big.txt", "a" * 3_000_000)
     (item,) = list(read_file(tmp_path / "bomb.zip", 2**20))
     assert item.source_file.endswith("bomb.zip!big.txt") and "too large" in item.reason
+
+
+def test_a_glob_does_not_follow_a_symlink_out_of_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsdesk.readers.files import discover
+
+    monkeypatch.chdir(tmp_path)  # the target is inside the working folder, outside the glob's
+    (tmp_path / "private.txt").write_text("Not for the dataset.", encoding="utf-8")
+    inbox = tmp_path / "inbox" / "today"
+    inbox.mkdir(parents=True)
+    (inbox / "story.txt").write_text("A story.", encoding="utf-8")
+    (inbox / "leak.txt").symlink_to(tmp_path / "private.txt")
+    (inbox / "alias.txt").symlink_to(inbox / "story.txt")
+    files, missing, skipped = discover(["inbox/today/*.txt"])
+    assert sorted(path.name for path in files) == ["alias.txt", "story.txt"]
+    assert not missing
+    assert [(Path(s.source_file).name, s.reason) for s in skipped] == [
+        ("leak.txt", "symlink to a file outside the input folder")
+    ]
