@@ -825,3 +825,37 @@ def test_dev_sets_do_not_fall_back() -> None:
     """Guards against regressions of this round; the goals are checked by the benchmark."""
     assert _dev_f1("scrapinghub") >= 0.970
     assert _dev_f1("fundus") >= 0.944
+
+
+QA = [
+    (
+        "Who owns the tram depot?",
+        "The depot belongs to the city transport company, which bought the land from the "
+        "railway in the nineties and has rented part of it to a bus operator since then.",
+    ),
+    (
+        "When will the works start?",
+        "The first works on the northern tracks are planned for the spring, once the "
+        "council has approved the timetable and the contracts with the builders are signed.",
+    ),
+    (
+        "What will it cost?",
+        "The city expects the extension to cost about two hundred million euros, of which "
+        "the federal government will pay more than half under its public transport scheme.",
+    ),
+]
+
+
+def test_question_and_answer_section_after_a_box_is_still_the_article() -> None:
+    """The article goes on in a sibling section after a "most read" box, as sub-headings
+    each followed by one paragraph: those paragraphs are not lone teaser summaries."""
+    first = "".join(f"<p>{p}</p><p>As before, {p}</p>" for p in PARAGRAPHS)
+    box = "".join(f"<article><a href='/s{n}'>Another story {n}</a></article>" for n in range(6))
+    second = "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in QA)
+    page = (
+        "<html><body><h1>Tram line</h1><div><div><section>"
+        f"{first}</section><div class='sidebar'><div>Most read</div>{box}</div></div>"
+        f"<section>{second}</section></div></body></html>"
+    )
+    e = extract_html(page)
+    assert all(a in e.body for _, a in QA)
