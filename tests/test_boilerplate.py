@@ -859,3 +859,21 @@ def test_question_and_answer_section_after_a_box_is_still_the_article() -> None:
     )
     e = extract_html(page)
     assert all(a in e.body for _, a in QA)
+
+
+def test_teaser_cards_inside_the_article_element_are_dropped() -> None:
+    """Cards of a linked title and a one-sentence summary, inside the article's element,
+    are other stories even though each summary reads like a short paragraph."""
+    summaries = [
+        f"The regional bus network will get {n} new lines next year, the operator said."
+        for n in ("two", "three", "four")
+    ]
+    cards = "".join(
+        f"<div><h2><a href='/t{n}'>Other story {n}</a></h2><p>{s}</p></div>"
+        for n, s in enumerate(summaries)
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<html><body><article><h1>Tram line</h1>{body}{cards}</article></body></html>"
+    e = extract_html(page)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(s in e.body for s in summaries)
