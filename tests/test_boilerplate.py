@@ -877,3 +877,19 @@ def test_teaser_cards_inside_the_article_element_are_dropped() -> None:
     e = extract_html(page)
     assert all(p in e.body for p in PARAGRAPHS)
     assert not any(s in e.body for s in summaries)
+
+
+def test_lead_between_headline_and_article_element_is_kept() -> None:
+    """The standfirst sits in its own element between the headline and the container."""
+    lead = (
+        "After three years of debate the council has decided: the tram goes north, and "
+        "the first trams should run before the end of next year."
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        "<html><body><header><h1>Tram line extended</h1>"
+        f"<div class='intro'><p>{lead}</p></div><div>Jane Roe</div><div>5 March 2024</div>"
+        f"</header><div class='text'>{body}</div></body></html>"
+    )
+    e = extract_html(page)
+    assert lead in e.body and all(p in e.body for p in PARAGRAPHS)

@@ -465,6 +465,8 @@ def extract_lines(
     body = set(pool[first:last]) - in_box
     start = pool[first]
     headline = (pick_headline or find_headline)(lines, start)
+    if candidates and headline is not None:
+        body |= lead_lines(lines, headline, start)
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     # Short lines repeated only inside the body (the rows of a plan for every day, a spec
@@ -507,6 +509,16 @@ def extract_lines(
     title = lines[headline].text if headline is not None else None
     text = "\n\n".join(d.text for d in decisions if d.kept)
     return Extraction(text, title, byline, published, decisions, None)
+
+
+def lead_lines(lines: list[Line], headline: int, start: int) -> set[int]:
+    """Prose between the headline and the body: the lead or standfirst, which sits in its
+    own element above the article's container."""
+    return {
+        i
+        for i in range(headline + 1, start)
+        if lines[i].prose and not lines[i].chrome and not lines[i].boxed
+    }
 
 
 def _page_key(text: str) -> str:
