@@ -893,3 +893,25 @@ def test_lead_between_headline_and_article_element_is_kept() -> None:
     )
     e = extract_html(page)
     assert lead in e.body and all(p in e.body for p in PARAGRAPHS)
+
+
+def test_summaries_between_links_after_a_related_opener_do_not_resume_the_article() -> None:
+    """Behind a "Read more" opener, a link, a summary, a link, a summary ... is a box of
+    other stories: the links keep the box open, so the summaries are not three prose
+    lines in a row that would resume the article."""
+    summaries = [
+        f"The regional bus network will get {n} new lines next year, the operator said."
+        for n in ("two", "three", "four")
+    ]
+    box = "".join(
+        f"<ul><li><a href='/t{n}'>Other story number {n}</a></li></ul><p>{s}</p>"
+        for n, s in enumerate(summaries)
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        f"<html><body><article><h1>Tram line</h1>{body}<p>Read more</p><div>{box}</div>"
+        "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(s in e.body for s in summaries)

@@ -313,7 +313,7 @@ def resumes(lines: list[Line], i: int, end: int) -> int | None:
     streak = 0
     for k in range(i + 1, end):
         line = lines[k]
-        if line.boxed or line.chrome == "advert":
+        if (line.boxed and line.chrome != "link-list") or line.chrome == "advert":
             continue
         if line.chrome in _ENDS_BOX or (COMMENTS_WORD.search(line.text) and line.words < _SHORT):
             return None
