@@ -915,3 +915,20 @@ def test_summaries_between_links_after_a_related_opener_do_not_resume_the_articl
     e = extract_html(page)
     assert all(p in e.body for p in PARAGRAPHS)
     assert not any(s in e.body for s in summaries)
+
+
+def test_related_box_early_in_the_article_is_dropped_and_the_article_goes_on() -> None:
+    """An inline "More from ..." box in the first third of the article, with one line
+    introducing its links, is left out; the paragraphs after it are still the article."""
+    intro = "Here are more perspectives from our panel on how to get around the city."
+    links = "".join(f"<li><a href='/p{n}'>Panel story number {n} here</a></li>" for n in range(3))
+    later = [f"{p} That was the view at the meeting." for p in PARAGRAPHS] + PARAGRAPHS[1:]
+    page = (
+        f"<html><body><article><h1>Tram line</h1><p>{PARAGRAPHS[0]}</p>"
+        f"<div><h2>More from the city panel</h2><p>{intro}</p><ul>{links}</ul></div>"
+        + "".join(f"<p>{p}</p>" for p in later)
+        + "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in later) and PARAGRAPHS[0] in e.body
+    assert intro not in e.body

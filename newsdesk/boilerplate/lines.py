@@ -264,13 +264,17 @@ def main_run(lines: list[Line]) -> tuple[int, int]:
     return best_span
 
 
-def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | None = None) -> int:
+def cut_at_appeal(
+    lines: list[Line], start: int, end: int, boxes: list[range] | None = None, early: bool = False
+) -> int:
     """New end of the run at an appeal, related-stories or comments section.
 
     The section opener is a short line matching `ENDS_ARTICLE` after the first third of
     the run, followed by chrome rather than prose: an inline "Sign up" promo between two
     paragraphs of the article does not end it. When the article resumes after such a
-    box (see `resumes`), the box alone is left out: its span goes to `boxes`.
+    box (see `resumes`), the box alone is left out: its span goes to `boxes`. With
+    `early` (the HTML path, whose link lines show where a box ends), an opener in the
+    first third drops its box when the article resumes, and never ends the article.
     """
     weights = [max(line.weight, 0.0) for line in lines[start:end]]
     total = sum(weights)
@@ -282,15 +286,21 @@ def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | 
             thread = seen > 0 and bool(
                 OPENS_COMMENTS.search(text) or THREAD_HEADING.search(text) or opens_thread(lines, i)
             )
-            section = thread or (ENDS_ARTICLE.search(text) and seen >= total / 3)
+            section = thread or ENDS_ARTICLE.search(text)
             if section and (
                 i + 1 == len(lines)
                 or lines[i + 1].chrome
                 or not lines[i + 1].prose
+                or _box_intro(lines, i + 1)
                 or THREAD_HEADING.search(text)
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
+                if not thread and seen < total / 3:
+                    if early and again is not None and boxes is not None:
+                        boxes.append(range(i, again))
+                    seen += weights[i - start]
+                    continue
                 if again is None and related:
                     again = resumes_in_parent(lines, start, i, end)
                 if again is None:
@@ -299,6 +309,12 @@ def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | 
                     boxes.append(range(i, again))
         seen += weights[i - start]
     return end
+
+
+def _box_intro(lines: list[Line], k: int) -> bool:
+    """One short sentence introducing the box under an opener ("Here are more ..."),
+    followed by chrome: the links of the box."""
+    return k + 1 < len(lines) and lines[k].words < _SHORT * 2 and bool(lines[k + 1].chrome)
 
 
 def resumes(lines: list[Line], i: int, end: int) -> int | None:
@@ -459,7 +475,7 @@ def extract_lines(
     if candidates:
         last = extend_tail(sub, last)
     boxes: list[range] = []
-    cut = cut_at_appeal(sub, first, last, boxes)
+    cut = cut_at_appeal(sub, first, last, boxes, early=bool(candidates))
     last = closing_table(sub, last) if cut == last else cut
     in_box = {pool[k] for box in boxes for k in box}
     body = set(pool[first:last]) - in_box
