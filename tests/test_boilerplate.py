@@ -932,3 +932,16 @@ def test_related_box_early_in_the_article_is_dropped_and_the_article_goes_on() -
     e = extract_html(page)
     assert all(p in e.body for p in later) and PARAGRAPHS[0] in e.body
     assert intro not in e.body
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Pro Stunde werden in der Halle etwa 45 Schweine geschlachtet. Bildrechte: MDR/Straub",
+        "Der Sprecher erklärt, welche Folgen die Hitze für die Gleise hat. (Archivbild)",
+        "Le maire devant le dépôt des tramways, mardi matin. (Photo: archives)",
+    ],
+)
+def test_caption_credit_words_per_language(caption: str) -> None:
+    e = extract_html(article_html([*PARAGRAPHS[:2], caption, *PARAGRAPHS[2:]]))
+    assert PARAGRAPHS[2] in e.body and caption not in e.body

@@ -147,12 +147,32 @@ THREAD_HEADING = re.compile(
     r"^\W*(\d+|one|two|three) (thoughts?|responses?|replies|comments?) (on|to)\b", re.IGNORECASE
 )
 
+CAPTION_CREDIT_WORDS: dict[str, tuple[str, str]] = {
+    # language: (label before a credit "Photo: AP", word of a credit in brackets "(Foto: dpa)")
+    "en": (r"credits?|photo(graph)?s?|image|picture|pic|source", r"photo|image|credit|file"),
+    "de": (r"bild(rechte|quelle)?|foto|quelle", r"foto|bild|quelle|archiv(bild|foto)|symbolbild"),
+    "fr": (r"crédits?( photo)?|photo|source", r"photo|crédit|archives?"),
+    "es": (r"foto(grafía)?|imagen|fuente", r"foto|imagen|archivo"),
+    "it": (r"foto(grafia)?|immagine|fonte", r"foto|immagine|archivio"),
+    "pt": (r"foto(grafia)?|imagem|fonte", r"foto|imagem|arquivo"),
+    "nl": (r"foto|beeld|bron", r"foto|beeld|archief"),
+    "sv": (r"foto|bild|källa", r"foto|bild|arkiv"),
+    "da": (r"foto|billede|kilde", r"foto|arkiv"),
+    "no": (r"foto|bilde|kilde", r"foto|arkiv"),
+    "pl": (r"fot\.?|zdjęcie|źródło", r"fot\.?|zdjęcie"),
+    "ru": (r"фото|источник", r"фото"),
+}
+"""Words that mark a photo credit at the end of a caption, per language; agencies and
+picture services are named across languages in `CAPTION_CREDIT`."""
+
+_CREDIT_LABELS = "|".join(label for label, _ in CAPTION_CREDIT_WORDS.values())
+_CREDIT_BRACKETS = "|".join(word for _, word in CAPTION_CREDIT_WORDS.values())
+
 # A caption ends with its credit: "... the depot.Credit: City Archive", "... (Photo: AP)".
 # Such a line is a caption however long the description before it is.
 CAPTION_CREDIT = re.compile(
-    r"(credits?|photo(graph)?s?|foto|fotografia|image|picture|pic|source|bild|фото)\s*:"
-    r"\s*[^.!?:]{1,60}\W*$"
-    r"|\((photo|foto|image|credit|getty|ap|afp|reuters|epa)\b[^()]{0,60}\)\W*$"
+    rf"({_CREDIT_LABELS})\s*:\s*[^.!?:]{{1,60}}\W*$"
+    rf"|\(({_CREDIT_BRACKETS}|getty|ap|afp|reuters|epa|dpa)\b[^()]{{0,60}}\)\W*$"
     r"|/\s*(getty( images)?|ap|afp|reuters|epa|shutterstock)\W*$",
     re.IGNORECASE,
 )
