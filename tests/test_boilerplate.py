@@ -945,3 +945,19 @@ def test_related_box_early_in_the_article_is_dropped_and_the_article_goes_on() -
 def test_caption_credit_words_per_language(caption: str) -> None:
     e = extract_html(article_html([*PARAGRAPHS[:2], caption, *PARAGRAPHS[2:]]))
     assert PARAGRAPHS[2] in e.body and caption not in e.body
+
+
+def test_lead_naming_a_donation_word_is_still_the_lead() -> None:
+    """A long lead sentence that happens to match a short-line chrome pattern ("support
+    the ...") is prose, as it would be inside the article."""
+    lead = (
+        "Thousands took to the streets of the capital on Monday to support the government "
+        "and its plan to extend the tram line to the northern districts."
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        "<html><body><header><h1>Tram line extended</h1>"
+        f"<div class='intro'><p>{lead}</p></div><div>Jane Roe</div><div>5 March 2024</div>"
+        f"</header><div class='text'>{body}</div></body></html>"
+    )
+    assert lead in extract_html(page).body

@@ -529,12 +529,14 @@ def extract_lines(
 
 def lead_lines(lines: list[Line], headline: int, start: int) -> set[int]:
     """Prose between the headline and the body: the lead or standfirst, which sits in its
-    own element above the article's container."""
-    return {
-        i
-        for i in range(headline + 1, start)
-        if lines[i].prose and not lines[i].chrome and not lines[i].boxed
-    }
+    own element above the article's container. A long sentence that names a donation or
+    a photo is still prose; a lead the page repeats (in a teaser below) is still the lead."""
+    return {i for i in range(headline + 1, start) if _lead(lines[i])}
+
+
+def _lead(line: Line) -> bool:
+    short_chrome = line.chrome and line.words < _SHORT
+    return line.prose and not (short_chrome or line.boxed or line.caption)
 
 
 def _page_key(text: str) -> str:
