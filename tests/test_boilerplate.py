@@ -961,3 +961,22 @@ def test_lead_naming_a_donation_word_is_still_the_lead() -> None:
         f"</header><div class='text'>{body}</div></body></html>"
     )
     assert lead in extract_html(page).body
+
+
+def test_article_paragraphs_right_after_a_related_box_are_kept() -> None:
+    """The article resumes right after the box's links: two paragraphs, a sub-heading,
+    three more. The box ends at the first paragraph, not at the first three in a row."""
+    resumed = [f"Later, {p}" for p in PARAGRAPHS[:2]]
+    after = [f"Finally, {p}" for p in PARAGRAPHS]
+    links = "".join(f"<li><a href='/r{n}'>Related story number {n}</a></li>" for n in range(2))
+    page = (
+        "<html><body><article><h1>Tram line</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + f"<p>Read more</p><ul>{links}</ul>"
+        + "".join(f"<p>{p}</p>" for p in resumed)
+        + "<h3>What comes next</h3>"
+        + "".join(f"<p>{p}</p>" for p in after)
+        + "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in [*PARAGRAPHS, *resumed, *after])

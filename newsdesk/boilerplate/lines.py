@@ -296,6 +296,8 @@ def cut_at_appeal(
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
+                if early and again is not None:
+                    again = box_end(lines, i, again)
                 if not thread and seen < total / 3:
                     if early and again is not None and boxes is not None:
                         boxes.append(range(i, again))
@@ -309,6 +311,24 @@ def cut_at_appeal(
                     boxes.append(range(i, again))
         seen += weights[i - start]
     return end
+
+
+def box_end(lines: list[Line], i: int, again: int) -> int:
+    """HTML: where a box of other stories opened at `i` really ends, given that the
+    article resumes at `again`: at the first prose line after the box's links or chrome,
+    when no further link or chrome line comes between it and `again` (prose and
+    sub-headings can, as in the article). A box of link, summary, link, ... keeps its
+    summaries, while article paragraphs before a sub-heading are no longer lost."""
+    seen_chrome = False
+    for k in range(i + 1, again):
+        line = lines[k]
+        if line.chrome or line.boxed:
+            seen_chrome = True
+        elif seen_chrome and line.prose:
+            rest = lines[k + 1 : again]
+            if not any(r.chrome or r.boxed for r in rest):
+                return k
+    return again
 
 
 def _box_intro(lines: list[Line], k: int) -> bool:
