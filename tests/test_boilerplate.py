@@ -980,3 +980,21 @@ def test_article_paragraphs_right_after_a_related_box_are_kept() -> None:
     )
     e = extract_html(page)
     assert all(p in e.body for p in [*PARAGRAPHS, *resumed, *after])
+
+
+@pytest.mark.parametrize(
+    "opener", ["Mehr Nachrichten aus der Region", "Weitere Nachrichten", "Flere nyheter"]
+)
+def test_more_news_openers_per_language_end_the_article(opener: str) -> None:
+    teasers = [
+        "Brand auf Pferdehof in Melle - fünf Verletzte",
+        "Strohballen in der Scheune hatten Feuer gefangen. Pferde in einem angrenzenden "
+        "Stall wurden rechtzeitig in Sicherheit gebracht.",
+        "Bombe in Osnabrück ist entschärft",
+        "Am Dienstagnachmittag war eine große Weltkriegsbombe entdeckt worden. Etwa "
+        "elftausend Menschen mussten spontan ihre Wohnungen verlassen.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, opener, *teasers])
+    e = extract_text(text)
+    assert PARAGRAPHS[2] in e.body and teasers[1] not in e.body

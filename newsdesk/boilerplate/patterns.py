@@ -12,17 +12,20 @@ import re
 _F = re.IGNORECASE | re.UNICODE
 
 RELATED_OPENER_WORDS: dict[str, str] = {
-    # language: headings over lists of other stories ("most read", "more from the section")
-    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren",
-    "fr": r"les plus lus|sur le même sujet",
-    "es": r"lo más leído|más noticias",
-    "it": r"i più letti",
-    "nl": r"meest gelezen|lees ook",
-    "sv": r"läs också|mest lästa?",
-    "da": r"læs også|mest læste",
-    "no": r"les også|mest leste?",
-    "pl": r"czytaj (też|także)|najczęściej czytane",
-    "ru": r"самое читаемое",
+    # language: headings over lists of other stories ("most read", "more from the section",
+    # "more news", "you may also like") and over the tag list ("tags", "topics")
+    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren"
+    r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter",
+    "fr": r"les plus lus|sur le même sujet|plus d'actualités|voir aussi|mots-clés",
+    "es": r"lo más leído|más noticias|te puede interesar|etiquetas",
+    "it": r"i più letti|potrebbe interessarti|altre notizie",
+    "pt": r"mais lidas|mais notícias|você também pode gostar",
+    "nl": r"meest gelezen|lees ook|meer nieuws|trefwoorden",
+    "sv": r"läs också|mest lästa?|fler nyheter|mer nyheter",
+    "da": r"læs også|mest læste|flere nyheder",
+    "no": r"les også|mest leste?|flere nyheter",
+    "pl": r"czytaj (też|także)|najczęściej czytane|więcej wiadomości",
+    "ru": r"самое читаемое|другие новости",
     "ja": r"おすすめ|新着|人気記事|ランキング",
     "ko": r"많이 본|추천 기사",
     "zh": r"推荐|热门",
