@@ -998,3 +998,18 @@ def test_more_news_openers_per_language_end_the_article(opener: str) -> None:
     text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, opener, *teasers])
     e = extract_text(text)
     assert PARAGRAPHS[2] in e.body and teasers[1] not in e.body
+
+
+def test_related_opener_over_a_short_teaser_title_that_reads_like_a_sentence() -> None:
+    """A teaser title under the opener can read like a sentence ("Tram? Why the city
+    said yes"): it is still short, so the opener ends the article."""
+    teasers = [
+        "Harmony first? How the city council deals with dissent",
+        "12.04.2024, 10:21",
+        "For years the council avoided open votes on transport. A study published in "
+        "January shows that this has changed since the last election.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, "Related", *teasers])
+    e = extract_text(text)
+    assert more[2] in e.body and teasers[2] not in e.body

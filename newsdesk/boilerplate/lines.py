@@ -291,6 +291,7 @@ def cut_at_appeal(
                 i + 1 == len(lines)
                 or lines[i + 1].chrome
                 or not lines[i + 1].prose
+                or lines[i + 1].words < _SHORT
                 or _box_intro(lines, i + 1)
                 or THREAD_HEADING.search(text)
             ):
