@@ -1013,3 +1013,17 @@ def test_related_opener_over_a_short_teaser_title_that_reads_like_a_sentence() -
     text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, "Related", *teasers])
     e = extract_text(text)
     assert more[2] in e.body and teasers[2] not in e.body
+
+
+def test_numbered_points_between_photo_credits_stay_in_the_article() -> None:
+    """Plain text: each point of a list sits under its picture's credit; the credits are
+    dropped but do not cut the points off the article."""
+    points = [
+        f"{n}. The new line will have {w} stops between the centre and the north."
+        for n, w in enumerate(("twelve", "eight", "five", "three"), 1)
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    body = [line for point in points for line in ("Photo: Getty Images", point)]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, *body, "Home", "Contact"])
+    e = extract_text(text)
+    assert all(p in e.body for p in points) and "Getty" not in e.body

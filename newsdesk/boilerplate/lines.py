@@ -56,6 +56,10 @@ _MIN_ROWS = 4
 _ROW_WEIGHT = 0.5
 """Table rows weigh a little: an article that is a table (standings, a calendar) is found,
 and a table inside an article no longer breaks its run."""
+_CREDIT_WEIGHT = -1.0
+"""A short photo credit costs the run like an unmarked short line, not like chrome: the
+article goes on after the picture (-3 kept numbered lists between pictures out; 0 let
+credits at the page edges join the run)."""
 _MIN_NUMBERED = 3
 """Consecutively numbered items that make a list rather than a stray "1." line."""
 _ITEM_GAP = 2
@@ -117,7 +121,8 @@ class Line:
         if self.boxed or (self.caption and self.words >= _SHORT and self.chrome != "cookie-notice"):
             return 0.0
         if self.caption:
-            return -3.0
+            # A photo credit stands where the picture was, often inside the article.
+            return _CREDIT_WEIGHT if self.chrome == "photo-credit" else -3.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
