@@ -983,7 +983,13 @@ def test_article_paragraphs_right_after_a_related_box_are_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    "opener", ["Mehr Nachrichten aus der Region", "Weitere Nachrichten", "Flere nyheter"]
+    "opener",
+    [
+        "Mehr Nachrichten aus der Region",
+        "Weitere Nachrichten",
+        "Flere nyheter",
+        "Ähnliche Artikel:",
+    ],
 )
 def test_more_news_openers_per_language_end_the_article(opener: str) -> None:
     teasers = [

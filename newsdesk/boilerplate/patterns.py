@@ -12,20 +12,25 @@ import re
 _F = re.IGNORECASE | re.UNICODE
 
 RELATED_OPENER_WORDS: dict[str, str] = {
+    "en": r"similar (articles|stories)|latest (posts|stories)",
     # language: headings over lists of other stories ("most read", "more from the section",
     # "more news", "you may also like") and over the tag list ("tags", "topics")
     "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren"
-    r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter",
-    "fr": r"les plus lus|sur le même sujet|plus d'actualités|voir aussi|mots-clés",
-    "es": r"lo más leído|más noticias|te puede interesar|etiquetas",
-    "it": r"i più letti|potrebbe interessarti|altre notizie",
-    "pt": r"mais lidas|mais notícias|você também pode gostar",
-    "nl": r"meest gelezen|lees ook|meer nieuws|trefwoorden",
-    "sv": r"läs också|mest lästa?|fler nyheter|mer nyheter",
-    "da": r"læs også|mest læste|flere nyheder",
-    "no": r"les også|mest leste?|flere nyheter",
-    "pl": r"czytaj (też|także)|najczęściej czytane|więcej wiadomości",
-    "ru": r"самое читаемое|другие новости",
+    r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter"
+    r"|ähnliche artikel|verwandte artikel|neueste (beiträge|artikel)",
+    "fr": r"les plus lus|sur le même sujet|plus d'actualités|voir aussi|mots-clés"
+    r"|articles similaires|derniers articles",
+    "es": r"lo más leído|más noticias|te puede interesar|etiquetas|artículos relacionados"
+    r"|últimas noticias",
+    "it": r"i più letti|potrebbe interessarti|altre notizie|articoli correlati|ultime notizie",
+    "pt": r"mais lidas|mais notícias|você também pode gostar|artigos relacionados"
+    r"|últimas notícias",
+    "nl": r"meest gelezen|lees ook|meer nieuws|trefwoorden|gerelateerde artikelen|laatste nieuws",
+    "sv": r"läs också|mest lästa?|fler nyheter|mer nyheter|relaterade artiklar|senaste nytt",
+    "da": r"læs også|mest læste|flere nyheder|relaterede artikler|seneste nyt",
+    "no": r"les også|mest leste?|flere nyheter|relaterte artikler|siste nytt",
+    "pl": r"czytaj (też|także)|najczęściej czytane|więcej wiadomości|podobne artykuły",
+    "ru": r"самое читаемое|другие новости|похожие статьи|последние новости",
     "ja": r"おすすめ|新着|人気記事|ランキング",
     "ko": r"많이 본|추천 기사",
     "zh": r"推荐|热门",
