@@ -12,10 +12,10 @@ import re
 _F = re.IGNORECASE | re.UNICODE
 
 RELATED_OPENER_WORDS: dict[str, str] = {
-    "en": r"similar (articles|stories)|latest (posts|stories)",
     # language: headings over lists of other stories ("most read", "more from the section",
     # "more news", "you may also like") and over the tag list ("tags", "topics")
-    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren"
+    "en": r"similar (articles|stories)|latest (posts|stories)",
+    "de": r"meistgelesen\w*|meist gelesen|(mehr )?aus dem ressort|das könnte sie auch interessieren"
     r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter"
     r"|ähnliche artikel|verwandte artikel|neueste (beiträge|artikel)",
     "fr": r"les plus lus|sur le même sujet|plus d'actualités|voir aussi|mots-clés"
