@@ -1034,3 +1034,11 @@ def test_numbered_points_between_photo_credits_stay_in_the_article() -> None:
     text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, *body, "Home", "Contact"])
     e = extract_text(text)
     assert all(p in e.body for p in points) and "Getty" not in e.body
+
+
+def test_caption_credit_is_found_at_the_end_of_a_long_caption_only() -> None:
+    from newsdesk.boilerplate.patterns import caption_credit
+
+    long = " ".join(["The tram depot in the north of the city, seen from the bridge."] * 8)
+    assert caption_credit(f"{long} Photo: City Archive")
+    assert not caption_credit(f"Photo: City Archive. {long}")

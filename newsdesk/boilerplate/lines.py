@@ -19,7 +19,6 @@ from itertools import pairwise
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed, too_long
 from newsdesk.boilerplate.patterns import (
-    CAPTION_CREDIT,
     COMMENT_STAMP,
     COMMENTS_WORD,
     CONSENT_BANNER,
@@ -28,6 +27,7 @@ from newsdesk.boilerplate.patterns import (
     OPENS_COMMENTS,
     THREAD_HEADING,
     TIME,
+    caption_credit,
     chrome_rule,
     embed_consent,
     iso_date,
@@ -147,7 +147,7 @@ def make_line(index: int, text: str) -> Line:
     chrome = chrome_rule(text) if words < 40 else None
     if chrome == "byline" and words > 10:
         chrome = None
-    caption = words < 80 and bool(CAPTION_CREDIT.search(text))
+    caption = words < 80 and caption_credit(text)
     if caption:
         chrome = "photo-credit"
     elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):

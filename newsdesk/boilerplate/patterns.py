@@ -184,6 +184,22 @@ CAPTION_CREDIT = re.compile(
     r"|/\s*(getty( images)?|ap|afp|reuters|epa|shutterstock)\W*$",
     re.IGNORECASE,
 )
+_CREDIT_TAIL = 120
+"""A credit ends the line within this many characters (a label, 60 characters of names)."""
+
+
+_LOWER_CREDIT = re.compile(CAPTION_CREDIT.pattern)
+
+
+def caption_credit(line: str) -> bool:
+    """The line ends with a photo credit. Only its lower-cased tail is searched, and only
+    when it has a colon, a bracket or a slash: every pattern is anchored at the end, and
+    searching whole paragraphs for many labels is slow."""
+    tail = line[-_CREDIT_TAIL:]
+    if ":" not in tail and ")" not in tail and "/" not in tail:
+        return False
+    return bool(_LOWER_CREDIT.search(tail.lower()))
+
 
 # A heading over a comment thread ("Top Rated Comments", "Kommentare (12)"): a comment
 # section when a posting stamp follows it.
@@ -254,11 +270,15 @@ same language. Languages without a list rely on the structural rules."""
 _EMBED_CONSENT = tuple(
     (re.compile(what), re.compile(ask)) for what, ask in EMBED_CONSENT_WORDS.values()
 )
+_ANY_EMBED = re.compile("|".join(what for what, _ in EMBED_CONSENT_WORDS.values()))
 
 
 def embed_consent(line: str) -> bool:
-    """The placeholder of an embed waiting for consent, in any listed language."""
+    """The placeholder of an embed waiting for consent, in any listed language (one
+    search for any language's embed words first: most lines have none)."""
     low = line.lower()
+    if not _ANY_EMBED.search(low):
+        return False
     return any(what.search(low) and ask.search(low) for what, ask in _EMBED_CONSENT)
 
 
