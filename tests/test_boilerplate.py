@@ -1042,3 +1042,19 @@ def test_caption_credit_is_found_at_the_end_of_a_long_caption_only() -> None:
     long = " ".join(["The tram depot in the north of the city, seen from the bridge."] * 8)
     assert caption_credit(f"{long} Photo: City Archive")
     assert not caption_credit(f"Photo: City Archive. {long}")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "READ MORE: First look at the city's terrifying new tram that is the tallest and "
+        "fastest in the whole country",
+        "Lire aussi : Article réservé à nos abonnés La maire, élue à la tête du conseil, "
+        "s'engage à poursuivre le travail avec les syndicats",
+    ],
+)
+def test_read_more_link_line_is_dropped_whatever_its_length(link: str) -> None:
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, link, *more])
+    e = extract_text(text)
+    assert link not in e.body and all(p in e.body for p in more)

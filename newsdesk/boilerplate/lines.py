@@ -31,6 +31,7 @@ from newsdesk.boilerplate.patterns import (
     chrome_rule,
     embed_consent,
     iso_date,
+    opens_related,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
 
@@ -71,6 +72,9 @@ _FILE_NAME = re.compile(
 """One token that is an image file name or a slug with dashes or underscores: the name of
 a picture left in the text where the picture was, never article prose."""
 _DIGIT = re.compile(r"\d")
+_RELATED_LINK = re.compile(r"^\W*[^\W\d_]+(\s+[^\W\d_]+){0,3}\s*:")
+"""A related-stories opener of up to four words and a colon starting the line: the
+title of another story follows, however long it is."""
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
 _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
@@ -153,6 +157,8 @@ def make_line(index: int, text: str) -> Line:
     elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):
         chrome = "cookie-notice"
         caption = True  # dropped whatever its length, weighs like chrome
+    elif chrome and _RELATED_LINK.match(text) and opens_related(text):
+        caption = True  # "Read more: <title>", a link to another story at any length
     if chrome is None and _FILE_NAME.match(text):
         chrome = "file-name"
     punctuated = bool(_CLAUSE_PUNCT.search(text))

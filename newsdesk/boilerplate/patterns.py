@@ -329,6 +329,15 @@ def iso_date(text: str) -> str | None:
 _LOWER_RULES = tuple((name, re.compile(p.pattern)) for name, p in RULES)
 
 
+_LOWER_RELATED = dict(_LOWER_RULES)["related"]
+
+
+def opens_related(line: str) -> bool:
+    """The line starts with a related-stories opener, whichever rule `chrome_rule` names
+    first ("Lire aussi : Article réservé aux abonnés ..." is also a newsletter match)."""
+    return bool(_LOWER_RELATED.search(line.lower()))
+
+
 def chrome_rule(line: str) -> str | None:
     """Name of the first boilerplate pattern the line matches, or None."""
     low = line.lower()
