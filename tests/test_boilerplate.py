@@ -1058,3 +1058,14 @@ def test_read_more_link_line_is_dropped_whatever_its_length(link: str) -> None:
     text = "\n".join(["Tram line extended", *PARAGRAPHS, link, *more])
     e = extract_text(text)
     assert link not in e.body and all(p in e.body for p in more)
+
+
+def test_newsletter_promo_closing_the_body_is_dropped_whatever_its_length() -> None:
+    promo = (
+        "Subscribe to the City Briefing, an unmissable free weekly round-up of the news "
+        "from the council, the districts and the transport company."
+    )
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, promo, "Home", "Contact"])
+    e = extract_text(text)
+    assert promo not in e.body and all(p in e.body for p in PARAGRAPHS)
+    assert extract_html(article_html(PARAGRAPHS, f"<p>{promo}</p>")).body.count("Briefing") == 0

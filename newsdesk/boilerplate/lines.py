@@ -515,6 +515,9 @@ def extract_lines(
     headline = (pick_headline or find_headline)(lines, start)
     if candidates and headline is not None:
         body |= lead_lines(lines, headline, start)
+    promos = trailing_promos(lines, body)
+    body -= promos
+    in_box |= promos
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     # Short lines repeated only inside the body (the rows of a plan for every day, a spec
@@ -557,6 +560,17 @@ def extract_lines(
     title = lines[headline].text if headline is not None else None
     text = "\n\n".join(d.text for d in decisions if d.kept)
     return Extraction(text, title, byline, published, decisions, None)
+
+
+def trailing_promos(lines: list[Line], body: set[int]) -> set[int]:
+    """Newsletter promos that close the body, of any length ("Subscribe to our weekly
+    briefing for ..."): the article has ended before its last lines ask for a sign-up."""
+    out: set[int] = set()
+    for i in sorted(body, reverse=True):
+        if lines[i].chrome != "newsletter" or len(out) == len(body) - 1:
+            break
+        out.add(i)
+    return out
 
 
 def lead_lines(lines: list[Line], headline: int, start: int) -> set[int]:
