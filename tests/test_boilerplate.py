@@ -990,6 +990,7 @@ def test_article_paragraphs_right_after_a_related_box_are_kept() -> None:
         "Flere nyheter",
         "Ähnliche Artikel:",
         "Aus dem Ressort",
+        "More TechCrunch",
     ],
 )
 def test_more_news_openers_per_language_end_the_article(opener: str) -> None:

@@ -14,7 +14,7 @@ _F = re.IGNORECASE | re.UNICODE
 RELATED_OPENER_WORDS: dict[str, str] = {
     # language: headings over lists of other stories ("most read", "more from the section",
     # "more news", "you may also like") and over the tag list ("tags", "topics")
-    "en": r"similar (articles|stories)|latest (posts|stories)",
+    "en": r"similar (articles|stories)|latest (posts|stories)|more [^\W\d_]+\W*$",
     "de": r"meistgelesen\w*|meist gelesen|(mehr )?aus dem ressort|das könnte sie auch interessieren"
     r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter"
     r"|ähnliche artikel|verwandte artikel|neueste (beiträge|artikel)",
