@@ -1070,3 +1070,30 @@ def test_newsletter_promo_closing_the_body_is_dropped_whatever_its_length() -> N
     e = extract_text(text)
     assert promo not in e.body and all(p in e.body for p in PARAGRAPHS)
     assert extract_html(article_html(PARAGRAPHS, f"<p>{promo}</p>")).body.count("Briefing") == 0
+
+
+def test_teaser_pairs_closing_the_body_are_dropped() -> None:
+    """Plain text: titles without a final stop, each with a one-sentence summary, after
+    the article's last paragraph (no opener above them) are teasers."""
+    teasers = [
+        "Cocaine found in a car on the motorway",
+        "The police estimate the value of the drugs at almost ninety thousand euros.",
+        "Fire on a horse farm near the river",
+        "Straw bales in the barn had caught fire, and the horses were brought to safety.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, *teasers, "Home"])
+    e = extract_text(text)
+    assert more[2] in e.body and not any(t in e.body for t in teasers)
+
+
+def test_sub_headings_over_long_paragraphs_at_the_end_are_kept() -> None:
+    closing = [
+        "What happens next",
+        " ".join([PARAGRAPHS[0], PARAGRAPHS[1]]),
+        "Who pays for it",
+        " ".join([PARAGRAPHS[1], PARAGRAPHS[2]]),
+    ]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *closing, "Home"])
+    e = extract_text(text)
+    assert all(line in e.body for line in closing[1::2])

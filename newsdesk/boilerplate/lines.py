@@ -517,7 +517,9 @@ def extract_lines(
         body |= lead_lines(lines, headline, start)
     promos = trailing_promos(lines, body)
     body -= promos
-    in_box |= promos
+    teasers = trailing_teasers(lines, body)
+    body -= teasers
+    in_box |= promos | teasers
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     # Short lines repeated only inside the body (the rows of a plan for every day, a spec
@@ -571,6 +573,36 @@ def trailing_promos(lines: list[Line], body: set[int]) -> set[int]:
             break
         out.add(i)
     return out
+
+
+_TEASER_PAIRS = 2
+"""Title-and-summary pairs closing the body that make a teaser list."""
+_SUMMARY_WORDS = 40
+"""A teaser's summary is shorter than this; article paragraphs run longer."""
+
+
+def trailing_teasers(lines: list[Line], body: set[int]) -> set[int]:
+    """Teaser cards that close the body: `_TEASER_PAIRS` or more pairs of a short title
+    (no final stop, found once in the body) and a short summary, in either order. Each
+    summary reads like a paragraph and outweighs its title, so the run reaches into the
+    list; titles repeated in the body are the rows of a plan or a spec list instead."""
+    order = sorted(body)
+    seen = Counter(_page_key(lines[i].text) for i in order if lines[i].words < _SHORT)
+    k, pairs = len(order), 0
+    while k >= 3 and _card(lines[order[k - 2]], lines[order[k - 1]], seen):
+        k, pairs = k - 2, pairs + 1
+    return set(order[k:]) if pairs >= _TEASER_PAIRS else set()
+
+
+def _card(a: Line, b: Line, seen: Counter[str]) -> bool:
+    def title(line: Line) -> bool:
+        shaped = 3 <= line.words < _SHORT and not line.chrome
+        return shaped and not _SENTENCE_END.search(line.text) and seen[_page_key(line.text)] == 1
+
+    def summary(line: Line) -> bool:
+        return line.prose and line.words < _SUMMARY_WORDS
+
+    return (title(a) and summary(b)) or (summary(a) and title(b))
 
 
 def lead_lines(lines: list[Line], headline: int, start: int) -> set[int]:
