@@ -213,7 +213,8 @@ def bench_html(limit: int | None) -> list[Row]:
 
 
 def bench_text(limit: int | None) -> list[Row]:
-    """newsdesk vs keep-everything on the two plain-text inputs of both sets."""
+    """newsdesk vs keep-everything on the two plain-text inputs of both sets, and newsdesk
+    per publisher half."""
     rows: list[Row] = []
     for s, file in TEXT_SETS.items():
         records = [json.loads(line) for line in (DATA / file).open()][:limit]
@@ -228,9 +229,12 @@ def bench_text(limit: int | None) -> list[Row]:
                 t0 = time.process_time()
                 preds = [fn(t) for t in texts]
                 cpu = time.process_time() - t0
-                rows.append(
-                    (f"{field}: {name}", s, len(texts), *score(golds, preds), len(texts) / cpu)
-                )
+                speed = len(texts) / cpu
+                rows.append((f"{field}: {name}", s, len(texts), *score(golds, preds), speed))
+                for h in "AB":
+                    idx = [k for k, r in enumerate(records) if publisher_half(r["site"]) == h]
+                    sub = score([golds[k] for k in idx], [preds[k] for k in idx])
+                    rows.append((f"{field}: {name}", f"{s} half {h}", len(idx), *sub, speed))
     return rows
 
 
