@@ -515,11 +515,7 @@ def extract_lines(
     headline = (pick_headline or find_headline)(lines, start)
     if candidates and headline is not None:
         body |= lead_lines(lines, headline, start)
-    promos = trailing_promos(lines, body)
-    body -= promos
-    teasers = trailing_teasers(lines, body)
-    body -= teasers
-    in_box |= promos | teasers
+    in_box |= trim_tail(lines, body)
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     # Short lines repeated only inside the body (the rows of a plan for every day, a spec
@@ -562,6 +558,16 @@ def extract_lines(
     title = lines[headline].text if headline is not None else None
     text = "\n\n".join(d.text for d in decisions if d.kept)
     return Extraction(text, title, byline, published, decisions, None)
+
+
+def trim_tail(lines: list[Line], body: set[int]) -> set[int]:
+    """Take the closing newsletter promos, then a closing teaser list, out of `body`
+    (in place); returns what was taken, which the decisions list as boxes."""
+    promos = trailing_promos(lines, body)
+    body -= promos
+    teasers = trailing_teasers(lines, body)
+    body -= teasers
+    return promos | teasers
 
 
 def trailing_promos(lines: list[Line], body: set[int]) -> set[int]:
