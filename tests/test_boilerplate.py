@@ -835,4 +835,276 @@ def _dev_f1(name: str) -> float:
 def test_dev_sets_do_not_fall_back() -> None:
     """Guards against regressions of this round; the goals are checked by the benchmark."""
     assert _dev_f1("scrapinghub") >= 0.970
-    assert _dev_f1("fundus") >= 0.944
+    assert _dev_f1("fundus") >= 0.962
+
+
+QA = [
+    (
+        "Who owns the tram depot?",
+        "The depot belongs to the city transport company, which bought the land from the "
+        "railway in the nineties and has rented part of it to a bus operator since then.",
+    ),
+    (
+        "When will the works start?",
+        "The first works on the northern tracks are planned for the spring, once the "
+        "council has approved the timetable and the contracts with the builders are signed.",
+    ),
+    (
+        "What will it cost?",
+        "The city expects the extension to cost about two hundred million euros, of which "
+        "the federal government will pay more than half under its public transport scheme.",
+    ),
+]
+
+
+def test_question_and_answer_section_after_a_box_is_still_the_article() -> None:
+    """The article goes on in a sibling section after a "most read" box, as sub-headings
+    each followed by one paragraph: those paragraphs are not lone teaser summaries."""
+    first = "".join(f"<p>{p}</p><p>As before, {p}</p>" for p in PARAGRAPHS)
+    box = "".join(f"<article><a href='/s{n}'>Another story {n}</a></article>" for n in range(6))
+    second = "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in QA)
+    page = (
+        "<html><body><h1>Tram line</h1><div><div><section>"
+        f"{first}</section><div class='sidebar'><div>Most read</div>{box}</div></div>"
+        f"<section>{second}</section></div></body></html>"
+    )
+    e = extract_html(page)
+    assert all(a in e.body for _, a in QA)
+
+
+def test_teaser_cards_inside_the_article_element_are_dropped() -> None:
+    """Cards of a linked title and a one-sentence summary, inside the article's element,
+    are other stories even though each summary reads like a short paragraph."""
+    summaries = [
+        f"The regional bus network will get {n} new lines next year, the operator said."
+        for n in ("two", "three", "four")
+    ]
+    cards = "".join(
+        f"<div><h2><a href='/t{n}'>Other story {n}</a></h2><p>{s}</p></div>"
+        for n, s in enumerate(summaries)
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<html><body><article><h1>Tram line</h1>{body}{cards}</article></body></html>"
+    e = extract_html(page)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(s in e.body for s in summaries)
+
+
+def test_lead_between_headline_and_article_element_is_kept() -> None:
+    """The standfirst sits in its own element between the headline and the container."""
+    lead = (
+        "After three years of debate the council has decided: the tram goes north, and "
+        "the first trams should run before the end of next year."
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        "<html><body><header><h1>Tram line extended</h1>"
+        f"<div class='intro'><p>{lead}</p></div><div>Jane Roe</div><div>5 March 2024</div>"
+        f"</header><div class='text'>{body}</div></body></html>"
+    )
+    e = extract_html(page)
+    assert lead in e.body and all(p in e.body for p in PARAGRAPHS)
+
+
+def test_summaries_between_links_after_a_related_opener_do_not_resume_the_article() -> None:
+    """Behind a "Read more" opener, a link, a summary, a link, a summary ... is a box of
+    other stories: the links keep the box open, so the summaries are not three prose
+    lines in a row that would resume the article."""
+    summaries = [
+        f"The regional bus network will get {n} new lines next year, the operator said."
+        for n in ("two", "three", "four")
+    ]
+    box = "".join(
+        f"<ul><li><a href='/t{n}'>Other story number {n}</a></li></ul><p>{s}</p>"
+        for n, s in enumerate(summaries)
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        f"<html><body><article><h1>Tram line</h1>{body}<p>Read more</p><div>{box}</div>"
+        "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(s in e.body for s in summaries)
+
+
+def test_related_box_early_in_the_article_is_dropped_and_the_article_goes_on() -> None:
+    """An inline "More from ..." box in the first third of the article, with one line
+    introducing its links, is left out; the paragraphs after it are still the article."""
+    intro = "Here are more perspectives from our panel on how to get around the city."
+    links = "".join(f"<li><a href='/p{n}'>Panel story number {n} here</a></li>" for n in range(3))
+    later = [f"{p} That was the view at the meeting." for p in PARAGRAPHS] + PARAGRAPHS[1:]
+    page = (
+        f"<html><body><article><h1>Tram line</h1><p>{PARAGRAPHS[0]}</p>"
+        f"<div><h2>More from the city panel</h2><p>{intro}</p><ul>{links}</ul></div>"
+        + "".join(f"<p>{p}</p>" for p in later)
+        + "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in later) and PARAGRAPHS[0] in e.body
+    assert intro not in e.body
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Pro Stunde werden in der Halle etwa 45 Schweine geschlachtet. Bildrechte: MDR/Straub",
+        "Der Sprecher erklärt, welche Folgen die Hitze für die Gleise hat. (Archivbild)",
+        "Le maire devant le dépôt des tramways, mardi matin. (Photo: archives)",
+    ],
+)
+def test_caption_credit_words_per_language(caption: str) -> None:
+    e = extract_html(article_html([*PARAGRAPHS[:2], caption, *PARAGRAPHS[2:]]))
+    assert PARAGRAPHS[2] in e.body and caption not in e.body
+
+
+def test_lead_naming_a_donation_word_is_still_the_lead() -> None:
+    """A long lead sentence that happens to match a short-line chrome pattern ("support
+    the ...") is prose, as it would be inside the article."""
+    lead = (
+        "Thousands took to the streets of the capital on Monday to support the government "
+        "and its plan to extend the tram line to the northern districts."
+    )
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = (
+        "<html><body><header><h1>Tram line extended</h1>"
+        f"<div class='intro'><p>{lead}</p></div><div>Jane Roe</div><div>5 March 2024</div>"
+        f"</header><div class='text'>{body}</div></body></html>"
+    )
+    assert lead in extract_html(page).body
+
+
+def test_article_paragraphs_right_after_a_related_box_are_kept() -> None:
+    """The article resumes right after the box's links: two paragraphs, a sub-heading,
+    three more. The box ends at the first paragraph, not at the first three in a row."""
+    resumed = [f"Later, {p}" for p in PARAGRAPHS[:2]]
+    after = [f"Finally, {p}" for p in PARAGRAPHS]
+    links = "".join(f"<li><a href='/r{n}'>Related story number {n}</a></li>" for n in range(2))
+    page = (
+        "<html><body><article><h1>Tram line</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + f"<p>Read more</p><ul>{links}</ul>"
+        + "".join(f"<p>{p}</p>" for p in resumed)
+        + "<h3>What comes next</h3>"
+        + "".join(f"<p>{p}</p>" for p in after)
+        + "</article></body></html>"
+    )
+    e = extract_html(page)
+    assert all(p in e.body for p in [*PARAGRAPHS, *resumed, *after])
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "Mehr Nachrichten aus der Region",
+        "Weitere Nachrichten",
+        "Flere nyheter",
+        "Ähnliche Artikel:",
+        "Aus dem Ressort",
+        "More TechCrunch",
+    ],
+)
+def test_more_news_openers_per_language_end_the_article(opener: str) -> None:
+    teasers = [
+        "Brand auf Pferdehof in Melle - fünf Verletzte",
+        "Strohballen in der Scheune hatten Feuer gefangen. Pferde in einem angrenzenden "
+        "Stall wurden rechtzeitig in Sicherheit gebracht.",
+        "Bombe in Osnabrück ist entschärft",
+        "Am Dienstagnachmittag war eine große Weltkriegsbombe entdeckt worden. Etwa "
+        "elftausend Menschen mussten spontan ihre Wohnungen verlassen.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, opener, *teasers])
+    e = extract_text(text)
+    assert PARAGRAPHS[2] in e.body and teasers[1] not in e.body
+
+
+def test_related_opener_over_a_short_teaser_title_that_reads_like_a_sentence() -> None:
+    """A teaser title under the opener can read like a sentence ("Tram? Why the city
+    said yes"): it is still short, so the opener ends the article."""
+    teasers = [
+        "Harmony first? How the city council deals with dissent",
+        "12.04.2024, 10:21",
+        "For years the council avoided open votes on transport. A study published in "
+        "January shows that this has changed since the last election.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, "Related", *teasers])
+    e = extract_text(text)
+    assert more[2] in e.body and teasers[2] not in e.body
+
+
+def test_numbered_points_between_photo_credits_stay_in_the_article() -> None:
+    """Plain text: each point of a list sits under its picture's credit; the credits are
+    dropped but do not cut the points off the article."""
+    points = [
+        f"{n}. The new line will have {w} stops between the centre and the north."
+        for n, w in enumerate(("twelve", "eight", "five", "three"), 1)
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    body = [line for point in points for line in ("Photo: Getty Images", point)]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, *body, "Home", "Contact"])
+    e = extract_text(text)
+    assert all(p in e.body for p in points) and "Getty" not in e.body
+
+
+def test_caption_credit_is_found_at_the_end_of_a_long_caption_only() -> None:
+    from newsdesk.boilerplate.patterns import caption_credit
+
+    long = " ".join(["The tram depot in the north of the city, seen from the bridge."] * 8)
+    assert caption_credit(f"{long} Photo: City Archive")
+    assert not caption_credit(f"Photo: City Archive. {long}")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "READ MORE: First look at the city's terrifying new tram that is the tallest and "
+        "fastest in the whole country",
+        "Lire aussi : Article réservé à nos abonnés La maire, élue à la tête du conseil, "
+        "s'engage à poursuivre le travail avec les syndicats",
+    ],
+)
+def test_read_more_link_line_is_dropped_whatever_its_length(link: str) -> None:
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, link, *more])
+    e = extract_text(text)
+    assert link not in e.body and all(p in e.body for p in more)
+
+
+def test_newsletter_promo_closing_the_body_is_dropped_whatever_its_length() -> None:
+    promo = (
+        "Subscribe to the City Briefing, an unmissable free weekly round-up of the news "
+        "from the council, the districts and the transport company."
+    )
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, promo, "Home", "Contact"])
+    e = extract_text(text)
+    assert promo not in e.body and all(p in e.body for p in PARAGRAPHS)
+    assert extract_html(article_html(PARAGRAPHS, f"<p>{promo}</p>")).body.count("Briefing") == 0
+
+
+def test_teaser_pairs_closing_the_body_are_dropped() -> None:
+    """Plain text: titles without a final stop, each with a one-sentence summary, after
+    the article's last paragraph (no opener above them) are teasers."""
+    teasers = [
+        "Cocaine found in a car on the motorway",
+        "The police estimate the value of the drugs at almost ninety thousand euros.",
+        "Fire on a horse farm near the river",
+        "Straw bales in the barn had caught fire, and the horses were brought to safety.",
+    ]
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *more, *teasers, "Home"])
+    e = extract_text(text)
+    assert more[2] in e.body and not any(t in e.body for t in teasers)
+
+
+def test_sub_headings_over_long_paragraphs_at_the_end_are_kept() -> None:
+    closing = [
+        "What happens next",
+        " ".join([PARAGRAPHS[0], PARAGRAPHS[1]]),
+        "Who pays for it",
+        " ".join([PARAGRAPHS[1], PARAGRAPHS[2]]),
+    ]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, *closing, "Home"])
+    e = extract_text(text)
+    assert all(line in e.body for line in closing[1::2])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from newsdesk.boilerplate.dom import Block
+from newsdesk.boilerplate.dom import HEADINGS, Block
 from newsdesk.boilerplate.lines import Line
 
 MAX_PARAGRAPH_LINK_DENSITY = 0.33
@@ -29,6 +29,7 @@ def _prose_words(line: Line, block: Block) -> float:
 def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
     """Positions of the blocks inside the main container, or None when there is no prose."""
     prose = [_prose_words(line, block) for line, block in zip(lines, blocks, strict=True)]
+    bridge = [_bridges(line, block) for line, block in zip(lines, blocks, strict=True)]
     scores: dict[int, float] = defaultdict(float)
     core_path: dict[int, tuple[int, ...]] = {}
     held: dict[int, int] = defaultdict(int)
@@ -64,7 +65,7 @@ def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
         shared.append(k)
         if not w:
             net[k] -= JUNK_COST * line.words
-        elif k >= len(core) or _in_prose_run(prose, len(shared) - 1):
+        elif k >= len(core) or _in_prose_run(prose, bridge, len(shared) - 1):
             net[k] += w
         # A lone paragraph outside the core (a teaser's summary) counts for nothing.
     # Subtree of core[:d] holds every block sharing at least d ids: a suffix sum.
@@ -76,5 +77,18 @@ def main_blocks(lines: list[Line], blocks: list[Block]) -> list[int] | None:
     return [i for i, k in enumerate(shared) if k >= best_depth]
 
 
-def _in_prose_run(prose: list[float], i: int) -> bool:
-    return (i > 0 and prose[i - 1] > 0) or (i + 1 < len(prose) and prose[i + 1] > 0)
+def _bridges(line: Line, block: Block) -> bool:
+    """A sub-heading without links: an article of question and answer sections puts one
+    between every two paragraphs, while a teaser card's title is a link."""
+    return block.tag in HEADINGS and block.link_density < 0.5 and line.words < 15
+
+
+def _in_prose_run(prose: list[float], bridge: list[bool], i: int) -> bool:
+    """A prose block next to another one, looking past sub-headings between them."""
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(prose) and not prose[k] and bridge[k]:
+            k += step
+        if 0 <= k < len(prose) and prose[k] > 0:
+            return True
+    return False

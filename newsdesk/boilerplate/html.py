@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 from lxml import etree, html
 
@@ -70,6 +71,7 @@ def extract_html(
     resolve_hints(blocks, [line.words for line in lines])
     for line, block in zip(lines, blocks, strict=True):
         _apply_structure(line, block)
+    mark_teaser_cards(lines, blocks)
     candidates = main_blocks(lines, blocks)
     for i in candidates or ():
         lines[i].vouched = True
@@ -153,6 +155,35 @@ def headline_block(
 def block_line(index: int, block: Block) -> Line:
     """A block as a `Line`; the structural hint is applied once zones are resolved."""
     return make_line(index, block.text)
+
+
+CARD_BLOCKS = 4
+"""At most this many blocks in the element holding a card's title and summary."""
+MIN_CARDS = 2
+"""Link headings followed by a summary that make a teaser list, not one linked sub-head."""
+
+
+def mark_teaser_cards(lines: list[Line], blocks: list[Block]) -> None:
+    """Summaries of teaser cards are a related box: a heading (not the `<h1>`) that is all
+    link, then a prose block in the same small element (a card holds a handful of blocks),
+    found `MIN_CARDS` or more times on the page. Inside the article container they read
+    like short paragraphs and would extend the body."""
+    held: Counter[int] = Counter(node for block in blocks for node in block.path)
+    cards = []
+    for i, block in enumerate(blocks[:-1]):
+        if block.tag not in HEADINGS or block.tag == "h1" or block.link_density <= 0.5:
+            continue
+        k = i + 1
+        if not lines[k].prose or lines[k].chrome or blocks[k].tag in HEADINGS:
+            continue
+        shared = [a for a, b in zip(block.path, blocks[k].path, strict=False) if a == b]
+        if shared and held[shared[-1]] <= CARD_BLOCKS:
+            cards.append(k)
+    if len(cards) < MIN_CARDS:
+        return
+    for k in cards:
+        lines[k].chrome = "related"
+        lines[k].boxed = True
 
 
 def _apply_structure(line: Line, block: Block) -> None:

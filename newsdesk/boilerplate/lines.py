@@ -19,7 +19,6 @@ from itertools import pairwise
 
 from newsdesk.boilerplate.model import Extraction, LineDecision, failed, too_long
 from newsdesk.boilerplate.patterns import (
-    CAPTION_CREDIT,
     COMMENT_STAMP,
     COMMENTS_WORD,
     CONSENT_BANNER,
@@ -28,9 +27,11 @@ from newsdesk.boilerplate.patterns import (
     OPENS_COMMENTS,
     THREAD_HEADING,
     TIME,
+    caption_credit,
     chrome_rule,
     embed_consent,
     iso_date,
+    opens_related,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
 from newsdesk.foundations.decoding import looks_binary
@@ -57,6 +58,10 @@ _MIN_ROWS = 4
 _ROW_WEIGHT = 0.5
 """Table rows weigh a little: an article that is a table (standings, a calendar) is found,
 and a table inside an article no longer breaks its run."""
+_CREDIT_WEIGHT = -1.0
+"""A short photo credit costs the run like an unmarked short line, not like chrome: the
+article goes on after the picture (-3 kept numbered lists between pictures out; 0 let
+credits at the page edges join the run)."""
 _MIN_NUMBERED = 3
 """Consecutively numbered items that make a list rather than a stray "1." line."""
 _ITEM_GAP = 2
@@ -68,6 +73,9 @@ _FILE_NAME = re.compile(
 """One token that is an image file name or a slug with dashes or underscores: the name of
 a picture left in the text where the picture was, never article prose."""
 _DIGIT = re.compile(r"\d")
+_RELATED_LINK = re.compile(r"^\W*[^\W\d_]+(\s+[^\W\d_]+){0,3}\s*:")
+"""A related-stories opener of up to four words and a colon starting the line: the
+title of another story follows, however long it is."""
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
 _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
@@ -118,7 +126,8 @@ class Line:
         if self.boxed or (self.caption and self.words >= _SHORT and self.chrome != "cookie-notice"):
             return 0.0
         if self.caption:
-            return -3.0
+            # A photo credit stands where the picture was, often inside the article.
+            return _CREDIT_WEIGHT if self.chrome == "photo-credit" else -3.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
@@ -143,12 +152,14 @@ def make_line(index: int, text: str) -> Line:
     chrome = chrome_rule(text) if words < 40 else None
     if chrome == "byline" and words > 10:
         chrome = None
-    caption = words < 80 and bool(CAPTION_CREDIT.search(text))
+    caption = words < 80 and caption_credit(text)
     if caption:
         chrome = "photo-credit"
     elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):
         chrome = "cookie-notice"
         caption = True  # dropped whatever its length, weighs like chrome
+    elif chrome and _RELATED_LINK.match(text) and opens_related(text):
+        caption = True  # "Read more: <title>", a link to another story at any length
     if chrome is None and _FILE_NAME.match(text):
         chrome = "file-name"
     punctuated = bool(_CLAUSE_PUNCT.search(text))
@@ -265,13 +276,17 @@ def main_run(lines: list[Line]) -> tuple[int, int]:
     return best_span
 
 
-def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | None = None) -> int:
+def cut_at_appeal(
+    lines: list[Line], start: int, end: int, boxes: list[range] | None = None, early: bool = False
+) -> int:
     """New end of the run at an appeal, related-stories or comments section.
 
     The section opener is a short line matching `ENDS_ARTICLE` after the first third of
     the run, followed by chrome rather than prose: an inline "Sign up" promo between two
     paragraphs of the article does not end it. When the article resumes after such a
-    box (see `resumes`), the box alone is left out: its span goes to `boxes`.
+    box (see `resumes`), the box alone is left out: its span goes to `boxes`. With
+    `early` (the HTML path, whose link lines show where a box ends), an opener in the
+    first third drops its box when the article resumes, and never ends the article.
     """
     weights = [max(line.weight, 0.0) for line in lines[start:end]]
     total = sum(weights)
@@ -283,15 +298,24 @@ def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | 
             thread = seen > 0 and bool(
                 OPENS_COMMENTS.search(text) or THREAD_HEADING.search(text) or opens_thread(lines, i)
             )
-            section = thread or (ENDS_ARTICLE.search(text) and seen >= total / 3)
+            section = thread or ENDS_ARTICLE.search(text)
             if section and (
                 i + 1 == len(lines)
                 or lines[i + 1].chrome
                 or not lines[i + 1].prose
+                or lines[i + 1].words < _SHORT
+                or _box_intro(lines, i + 1)
                 or THREAD_HEADING.search(text)
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
+                if early and again is not None:
+                    again = box_end(lines, i, again)
+                if not thread and seen < total / 3:
+                    if early and again is not None and boxes is not None:
+                        boxes.append(range(i, again))
+                    seen += weights[i - start]
+                    continue
                 if again is None and related:
                     again = resumes_in_parent(lines, start, i, end)
                 if again is None:
@@ -300,6 +324,30 @@ def cut_at_appeal(lines: list[Line], start: int, end: int, boxes: list[range] | 
                     boxes.append(range(i, again))
         seen += weights[i - start]
     return end
+
+
+def box_end(lines: list[Line], i: int, again: int) -> int:
+    """HTML: where a box of other stories opened at `i` really ends, given that the
+    article resumes at `again`: at the first prose line after the box's links or chrome,
+    when no further link or chrome line comes between it and `again` (prose and
+    sub-headings can, as in the article). A box of link, summary, link, ... keeps its
+    summaries, while article paragraphs before a sub-heading are no longer lost."""
+    seen_chrome = False
+    for k in range(i + 1, again):
+        line = lines[k]
+        if line.chrome or line.boxed:
+            seen_chrome = True
+        elif seen_chrome and line.prose:
+            rest = lines[k + 1 : again]
+            if not any(r.chrome or r.boxed for r in rest):
+                return k
+    return again
+
+
+def _box_intro(lines: list[Line], k: int) -> bool:
+    """One short sentence introducing the box under an opener ("Here are more ..."),
+    followed by chrome: the links of the box."""
+    return k + 1 < len(lines) and lines[k].words < _SHORT * 2 and bool(lines[k + 1].chrome)
 
 
 def resumes(lines: list[Line], i: int, end: int) -> int | None:
@@ -314,7 +362,7 @@ def resumes(lines: list[Line], i: int, end: int) -> int | None:
     streak = 0
     for k in range(i + 1, end):
         line = lines[k]
-        if line.boxed or line.chrome == "advert":
+        if (line.boxed and line.chrome != "link-list") or line.chrome == "advert":
             continue
         if line.chrome in _ENDS_BOX or (COMMENTS_WORD.search(line.text) and line.words < _SHORT):
             return None
@@ -460,12 +508,15 @@ def extract_lines(
     if candidates:
         last = extend_tail(sub, last)
     boxes: list[range] = []
-    cut = cut_at_appeal(sub, first, last, boxes)
+    cut = cut_at_appeal(sub, first, last, boxes, early=bool(candidates))
     last = closing_table(sub, last) if cut == last else cut
     in_box = {pool[k] for box in boxes for k in box}
     body = set(pool[first:last]) - in_box
     start = pool[first]
     headline = (pick_headline or find_headline)(lines, start)
+    if candidates and headline is not None:
+        body |= lead_lines(lines, headline, start)
+    in_box |= trim_tail(lines, body)
     counts = Counter(_page_key(line.text) for line in lines if line.words < _SHORT)
     counts.update(_page_key(lines[i].text) for i in body if lines[i].echoed)
     # Short lines repeated only inside the body (the rows of a plan for every day, a spec
@@ -508,6 +559,69 @@ def extract_lines(
     title = lines[headline].text if headline is not None else None
     text = "\n\n".join(d.text for d in decisions if d.kept)
     return Extraction(text, title, byline, published, decisions, None)
+
+
+def trim_tail(lines: list[Line], body: set[int]) -> set[int]:
+    """Take the closing newsletter promos, then a closing teaser list, out of `body`
+    (in place); returns what was taken, which the decisions list as boxes."""
+    promos = trailing_promos(lines, body)
+    body -= promos
+    teasers = trailing_teasers(lines, body)
+    body -= teasers
+    return promos | teasers
+
+
+def trailing_promos(lines: list[Line], body: set[int]) -> set[int]:
+    """Newsletter promos that close the body, of any length ("Subscribe to our weekly
+    briefing for ..."): the article has ended before its last lines ask for a sign-up."""
+    out: set[int] = set()
+    for i in sorted(body, reverse=True):
+        if lines[i].chrome != "newsletter" or len(out) == len(body) - 1:
+            break
+        out.add(i)
+    return out
+
+
+_TEASER_PAIRS = 2
+"""Title-and-summary pairs closing the body that make a teaser list."""
+_SUMMARY_WORDS = 40
+"""A teaser's summary is shorter than this; article paragraphs run longer."""
+
+
+def trailing_teasers(lines: list[Line], body: set[int]) -> set[int]:
+    """Teaser cards that close the body: `_TEASER_PAIRS` or more pairs of a short title
+    (no final stop, found once in the body) and a short summary, in either order. Each
+    summary reads like a paragraph and outweighs its title, so the run reaches into the
+    list; titles repeated in the body are the rows of a plan or a spec list instead."""
+    order = sorted(body)
+    seen = Counter(_page_key(lines[i].text) for i in order if lines[i].words < _SHORT)
+    k, pairs = len(order), 0
+    while k >= 3 and _card(lines[order[k - 2]], lines[order[k - 1]], seen):
+        k, pairs = k - 2, pairs + 1
+    return set(order[k:]) if pairs >= _TEASER_PAIRS else set()
+
+
+def _card(a: Line, b: Line, seen: Counter[str]) -> bool:
+    def title(line: Line) -> bool:
+        shaped = 3 <= line.words < _SHORT and not line.chrome
+        return shaped and not _SENTENCE_END.search(line.text) and seen[_page_key(line.text)] == 1
+
+    def summary(line: Line) -> bool:
+        return line.prose and line.words < _SUMMARY_WORDS
+
+    return (title(a) and summary(b)) or (summary(a) and title(b))
+
+
+def lead_lines(lines: list[Line], headline: int, start: int) -> set[int]:
+    """Prose between the headline and the body: the lead or standfirst, which sits in its
+    own element above the article's container. A long sentence that names a donation or
+    a photo is still prose; a lead the page repeats (in a teaser below) is still the lead."""
+    return {i for i in range(headline + 1, start) if _lead(lines[i])}
+
+
+def _lead(line: Line) -> bool:
+    short_chrome = line.chrome and line.words < _SHORT
+    return line.prose and not (short_chrome or line.boxed or line.caption)
 
 
 def _page_key(text: str) -> str:

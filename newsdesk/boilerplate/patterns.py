@@ -12,17 +12,25 @@ import re
 _F = re.IGNORECASE | re.UNICODE
 
 RELATED_OPENER_WORDS: dict[str, str] = {
-    # language: headings over lists of other stories ("most read", "more from the section")
-    "de": r"meistgelesen\w*|meist gelesen|mehr aus dem ressort|das könnte sie auch interessieren",
-    "fr": r"les plus lus|sur le même sujet",
-    "es": r"lo más leído|más noticias",
-    "it": r"i più letti",
-    "nl": r"meest gelezen|lees ook",
-    "sv": r"läs också|mest lästa?",
-    "da": r"læs også|mest læste",
-    "no": r"les også|mest leste?",
-    "pl": r"czytaj (też|także)|najczęściej czytane",
-    "ru": r"самое читаемое",
+    # language: headings over lists of other stories ("most read", "more from the section",
+    # "more news", "you may also like") and over the tag list ("tags", "topics")
+    "en": r"similar (articles|stories)|latest (posts|stories)|more [^\W\d_]+\W*$",
+    "de": r"meistgelesen\w*|meist gelesen|(mehr )?aus dem ressort|das könnte sie auch interessieren"
+    r"|mehr nachrichten|weitere nachrichten|weitere artikel|auch interessant|schlagw[oö]rter"
+    r"|ähnliche artikel|verwandte artikel|neueste (beiträge|artikel)",
+    "fr": r"les plus lus|sur le même sujet|plus d'actualités|voir aussi|mots-clés"
+    r"|articles similaires|derniers articles",
+    "es": r"lo más leído|más noticias|te puede interesar|etiquetas|artículos relacionados"
+    r"|últimas noticias",
+    "it": r"i più letti|potrebbe interessarti|altre notizie|articoli correlati|ultime notizie",
+    "pt": r"mais lidas|mais notícias|você também pode gostar|artigos relacionados"
+    r"|últimas notícias",
+    "nl": r"meest gelezen|lees ook|meer nieuws|trefwoorden|gerelateerde artikelen|laatste nieuws",
+    "sv": r"läs också|mest lästa?|fler nyheter|mer nyheter|relaterade artiklar|senaste nytt",
+    "da": r"læs også|mest læste|flere nyheder|relaterede artikler|seneste nyt",
+    "no": r"les også|mest leste?|flere nyheter|relaterte artikler|siste nytt",
+    "pl": r"czytaj (też|także)|najczęściej czytane|więcej wiadomości|podobne artykuły",
+    "ru": r"самое читаемое|другие новости|похожие статьи|последние новости",
     "ja": r"おすすめ|新着|人気記事|ランキング",
     "ko": r"많이 본|추천 기사",
     "zh": r"推荐|热门",
@@ -147,15 +155,51 @@ THREAD_HEADING = re.compile(
     r"^\W*(\d+|one|two|three) (thoughts?|responses?|replies|comments?) (on|to)\b", re.IGNORECASE
 )
 
+CAPTION_CREDIT_WORDS: dict[str, tuple[str, str]] = {
+    # language: (label before a credit "Photo: AP", word of a credit in brackets "(Foto: dpa)")
+    "en": (r"credits?|photo(graph)?s?|image|picture|pic|source", r"photo|image|credit|file"),
+    "de": (r"bild(rechte|quelle)?|foto|quelle", r"foto|bild|quelle|archiv(bild|foto)|symbolbild"),
+    "fr": (r"crédits?( photo)?|photo|source", r"photo|crédit|archives?"),
+    "es": (r"foto(grafía)?|imagen|fuente", r"foto|imagen|archivo"),
+    "it": (r"foto(grafia)?|immagine|fonte", r"foto|immagine|archivio"),
+    "pt": (r"foto(grafia)?|imagem|fonte", r"foto|imagem|arquivo"),
+    "nl": (r"foto|beeld|bron", r"foto|beeld|archief"),
+    "sv": (r"foto|bild|källa", r"foto|bild|arkiv"),
+    "da": (r"foto|billede|kilde", r"foto|arkiv"),
+    "no": (r"foto|bilde|kilde", r"foto|arkiv"),
+    "pl": (r"fot\.?|zdjęcie|źródło", r"fot\.?|zdjęcie"),
+    "ru": (r"фото|источник", r"фото"),
+}
+"""Words that mark a photo credit at the end of a caption, per language; agencies and
+picture services are named across languages in `CAPTION_CREDIT`."""
+
+_CREDIT_LABELS = "|".join(label for label, _ in CAPTION_CREDIT_WORDS.values())
+_CREDIT_BRACKETS = "|".join(word for _, word in CAPTION_CREDIT_WORDS.values())
+
 # A caption ends with its credit: "... the depot.Credit: City Archive", "... (Photo: AP)".
 # Such a line is a caption however long the description before it is.
 CAPTION_CREDIT = re.compile(
-    r"(credits?|photo(graph)?s?|foto|fotografia|image|picture|pic|source|bild|фото)\s*:"
-    r"\s*[^.!?:]{1,60}\W*$"
-    r"|\((photo|foto|image|credit|getty|ap|afp|reuters|epa)\b[^()]{0,60}\)\W*$"
+    rf"({_CREDIT_LABELS})\s*:\s*[^.!?:]{{1,60}}\W*$"
+    rf"|\(({_CREDIT_BRACKETS}|getty|ap|afp|reuters|epa|dpa)\b[^()]{{0,60}}\)\W*$"
     r"|/\s*(getty( images)?|ap|afp|reuters|epa|shutterstock)\W*$",
     re.IGNORECASE,
 )
+_CREDIT_TAIL = 120
+"""A credit ends the line within this many characters (a label, 60 characters of names)."""
+
+
+_LOWER_CREDIT = re.compile(CAPTION_CREDIT.pattern)
+
+
+def caption_credit(line: str) -> bool:
+    """The line ends with a photo credit. Only its lower-cased tail is searched, and only
+    when it has a colon, a bracket or a slash: every pattern is anchored at the end, and
+    searching whole paragraphs for many labels is slow."""
+    tail = line[-_CREDIT_TAIL:]
+    if ":" not in tail and ")" not in tail and "/" not in tail:
+        return False
+    return bool(_LOWER_CREDIT.search(tail.lower()))
+
 
 # A heading over a comment thread ("Top Rated Comments", "Kommentare (12)"): a comment
 # section when a posting stamp follows it.
@@ -226,11 +270,15 @@ same language. Languages without a list rely on the structural rules."""
 _EMBED_CONSENT = tuple(
     (re.compile(what), re.compile(ask)) for what, ask in EMBED_CONSENT_WORDS.values()
 )
+_ANY_EMBED = re.compile("|".join(what for what, _ in EMBED_CONSENT_WORDS.values()))
 
 
 def embed_consent(line: str) -> bool:
-    """The placeholder of an embed waiting for consent, in any listed language."""
+    """The placeholder of an embed waiting for consent, in any listed language (one
+    search for any language's embed words first: most lines have none)."""
     low = line.lower()
+    if not _ANY_EMBED.search(low):
+        return False
     return any(what.search(low) and ask.search(low) for what, ask in _EMBED_CONSENT)
 
 
@@ -279,6 +327,15 @@ def iso_date(text: str) -> str | None:
 # Case-insensitive matching in `re` is slow on long Unicode lines: match the lower-cased
 # line against flag-free copies instead (the patterns are written in lower case).
 _LOWER_RULES = tuple((name, re.compile(p.pattern)) for name, p in RULES)
+
+
+_LOWER_RELATED = dict(_LOWER_RULES)["related"]
+
+
+def opens_related(line: str) -> bool:
+    """The line starts with a related-stories opener, whichever rule `chrome_rule` names
+    first ("Lire aussi : Article réservé aux abonnés ..." is also a newsletter match)."""
+    return bool(_LOWER_RELATED.search(line.lower()))
 
 
 def chrome_rule(line: str) -> str | None:
