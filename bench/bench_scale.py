@@ -113,13 +113,35 @@ def _tree_rss(process: object) -> tuple[int, int]:
     return largest, total
 
 
+def _cpu_seconds(process: object) -> float:
+    """User + system CPU time of a running process and its children so far (psutil)."""
+    import psutil
+
+    total = 0.0
+    try:
+        members = [process, *process.children(recursive=True)]  # type: ignore[attr-defined]
+    except psutil.Error:
+        return 0.0
+    for member in members:
+        try:
+            times = member.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def measured(
     command: list[str], env: dict[str, str], also: tuple[int, ...] = ()
 ) -> dict[str, float]:
     """Run a command; its wall time and peak memory (largest process, and the whole tree),
     counting the processes `also` names (Dask workers) and their children as its own."""
+    import resource
+
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    others = [_cpu_seconds(psutil.Process(pid)) for pid in also]
     started = time.perf_counter()
     child = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -133,11 +155,16 @@ def measured(
         time.sleep(0.1)
     output = child.stdout.read() if child.stdout else ""
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    for pid, was in zip(also, others, strict=True):
+        cpu += _cpu_seconds(psutil.Process(pid)) - was
     if child.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
     last = output.strip().splitlines()[-1] if output.strip() else ""
     return {
         "seconds": round(elapsed, 1),
+        "cpu_seconds": round(cpu, 1),
         "peak_mib": round(peak / 2**20),
         "peak_tree_mib": round(peak_tree / 2**20),
         "summary": last,
@@ -417,8 +444,10 @@ def _reruns(
     return runs
 
 
-def _total(run: object, stages: tuple[str, ...] = ("ingest", "clean", "segment")) -> float:
-    return sum(run[stage]["seconds"] for stage in stages)  # type: ignore[index]
+def _total(
+    run: object, stages: tuple[str, ...] = ("ingest", "clean", "segment"), what: str = "seconds"
+) -> float:
+    return sum(run[stage][what] for stage in stages)  # type: ignore[index]
 
 
 def _ratios(
@@ -431,7 +460,11 @@ def _ratios(
                 theirs = results.get(f"{name} {size}/{count}")
                 if isinstance(mine, dict) and isinstance(theirs, dict):
                     both = _total(mine, ("ingest", "clean"))
-                    print(f"{size}/{count}: ingest+clean / {name} = {both / theirs['seconds']:.2f}")
+                    cpu = _total(mine, ("ingest", "clean"), "cpu_seconds")
+                    print(
+                        f"{size}/{count}: ingest+clean / {name} = {both / theirs['seconds']:.2f}"
+                        f" wall, {cpu / theirs['cpu_seconds']:.2f} CPU"
+                    )
             for name in paths:
                 other = results.get(f"newsdesk {size}/{count} {name}")
                 if isinstance(mine, dict) and isinstance(other, dict):
