@@ -492,3 +492,26 @@ def test_ewt_boundary_f1() -> None:
         tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.975
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # "Maria" does not start a sentence by itself: only the pronoun rule can split here
+        (
+            "It was between you and I. Maria laughed at that.",
+            ["It was between you and I.", "Maria laughed at that."],
+        ),
+        (
+            "It was between you and  I. Maria laughed at that.",  # two spaces before it
+            ["It was between you and  I.", "Maria laughed at that."],
+        ),
+        (
+            "The letter was from John I. Maria laughed at that.",  # after a name: an initial
+            ["The letter was from John I. Maria laughed at that."],
+        ),
+    ],
+)
+def test_the_pronoun_i_ends_a_sentence_after_a_lower_case_word(
+    text: str, expected: list[str]
+) -> None:
+    assert [text[s.start : s.end] for s in split_sentences(text, "en")] == expected
