@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,14 +172,15 @@ def measured(
     }
 
 
+@dataclass(frozen=True)
 class Route:
     """How the shard tasks run: `plain` (no Prefect), or through the Prefect server at
     `api_url`, on a Dask scheduler at `dask` whose worker processes are `workers`."""
 
-    def __init__(
-        self, name: str, api_url: str = "", dask: str = "", workers: tuple[int, ...] = ()
-    ) -> None:
-        self.name, self.api_url, self.dask, self.workers = name, api_url, dask, workers
+    name: str
+    api_url: str = ""
+    dask: str = ""
+    workers: tuple[int, ...] = ()
 
 
 PLAIN = Route("plain")

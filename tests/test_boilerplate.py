@@ -67,6 +67,11 @@ def article_html(paragraphs: list[str], extra: str = "") -> str:
     <footer>© 2024 City News. All rights reserved.</footer></body></html>"""
 
 
+def inside_article(block: str) -> Extraction:
+    """The extraction of an article with `block` between its second and third paragraphs."""
+    return extract_html(article_html([*PARAGRAPHS[:2], block, *PARAGRAPHS[2:]]))
+
+
 def kept(e: Extraction) -> list[str]:
     return [d.text for d in e.decisions if d.kept]
 
@@ -783,7 +788,7 @@ def test_paragraphs_each_in_their_own_wrapper_beat_a_promo_list() -> None:
     ],
 )
 def test_embed_consent_placeholder_is_chrome_in_several_languages(notice: str) -> None:
-    e = extract_html(article_html([*PARAGRAPHS[:2], notice, *PARAGRAPHS[2:]]))
+    e = inside_article(notice)
     assert PARAGRAPHS[2] in e.body and notice not in e.body
 
 
@@ -792,7 +797,7 @@ def test_prose_mentioning_consent_is_kept() -> None:
         "Neben ihm sitzt ein junges Ehepaar, fast einverstanden ohne viele Worte, und sie "
         "schauen gemeinsam auf die Strecke der neuen Straßenbahn."
     )
-    e = extract_html(article_html([*PARAGRAPHS[:2], prose, *PARAGRAPHS[2:]]))
+    e = inside_article(prose)
     assert prose in e.body
 
 
@@ -954,7 +959,7 @@ def test_related_box_early_in_the_article_is_dropped_and_the_article_goes_on() -
     ],
 )
 def test_caption_credit_words_per_language(caption: str) -> None:
-    e = extract_html(article_html([*PARAGRAPHS[:2], caption, *PARAGRAPHS[2:]]))
+    e = inside_article(caption)
     assert PARAGRAPHS[2] in e.body and caption not in e.body
 
 
