@@ -15,7 +15,7 @@ from newsdesk.app.cli import app
 from newsdesk.foundations.runner import process_runner
 from newsdesk.foundations.workspace import Workspace
 from newsdesk.stages import ingest as ingest_module
-from newsdesk.stages.ingest import ingest
+from newsdesk.stages.ingest import InputFile, ingest
 from schemas import tables
 
 
@@ -59,8 +59,8 @@ def test_one_big_jsonl_is_streamed_in_shards_of_shard_size(
 
 
 def test_units_of_files_follow_shard_size(tmp_path: Path) -> None:
-    files = [(str(tmp_path / f"{n}.html"), 3000, 0) for n in range(10)]
-    files.insert(4, (str(tmp_path / "feed.jsonl"), 10 * 2**20, 0))  # ~2,500 records
+    files = [InputFile(str(tmp_path / f"{n}.html"), 3000, 0) for n in range(10)]
+    files.insert(4, InputFile(str(tmp_path / "feed.jsonl"), 10 * 2**20, 0))  # ~2,500 records
     units = ingest_module._units(files, shard_size=3)
     assert [len(unit) for unit in units] == [3, 1, 1, 3, 3]
     assert units[2] == [files[4]]  # the big file streams alone

@@ -525,10 +525,10 @@ def _json_value(text: str | bytes) -> object:
 # --- formats ------------------------------------------------------------------------------
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+def _lines(stream: IO[bytes], limit: int, number: int = 0) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line without its newline, or None when longer than `limit`), split only
-    at `\\n` bytes: U+2028, U+2029 and U+0085 inside JSON strings do not end a record."""
-    number = 0
+    at `\\n` bytes: U+2028, U+2029 and U+0085 inside JSON strings do not end a record.
+    Numbering goes on from `number` (the lines before this stream)."""
     while line := stream.readline(limit + 1):
         number += 1
         if len(line) > limit and not line.endswith(b"\n"):
@@ -548,8 +548,22 @@ def _encoded(item: Item, encoding: str) -> Item:
 
 def _read_jsonl(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
     data, encoding = _utf8_stream(stream)
-    index = 0
-    for number, line in _lines(data, limits.record_bytes):
+    return jsonl_records(name, data, encoding, limits)
+
+
+def jsonl_records(
+    name: str,
+    data: IO[bytes],
+    encoding: str,
+    limits: Limits,
+    lines_before: int = 0,
+    index: int = 0,
+) -> Iterator[Item]:
+    """The records of JSONL lines in UTF-8, numbered from `index`; `lines_before` and `index`
+    count the lines and records before `data`, for a part of a file read on its own
+    (`readers.windows`). A blank line is not a record; a line over `record_bytes` is one,
+    quarantined."""
+    for number, line in _lines(data, limits.record_bytes, lines_before):
         where = f"line {number}: "
         if line is None:
             yield Quarantined(name, index, f"{where}record over {_mib(limits.record_bytes)}")
@@ -826,10 +840,10 @@ def _reason(error: BaseException) -> str:
     return f"unreadable: {type(error).__name__}: {text[0] if text else ''}"[:300]
 
 
-def _guarded(name: str, records: Iterator[Item]) -> Iterator[Item]:
+def guarded(name: str, records: Iterator[Item], last: int = -1) -> Iterator[Item]:
     """Any failure while reading becomes one quarantine line naming the file (and, after
-    records were read, the record where reading stopped)."""
-    last = -1
+    records were read, the record where reading stopped); `last` is the record before
+    `records` (-1: they are the whole file)."""
     try:
         for item in records:
             if item.source_file == name and item.record > last:
@@ -876,7 +890,7 @@ def _member_items(
                     item = replace(item, record_id=member)
                 yield item
 
-    yield from _guarded(name, records())
+    yield from guarded(name, records())
 
 
 _ZIP_LINK = 0o120000
@@ -966,4 +980,4 @@ def read_file(path: Path, limits: Limits | int) -> Iterator[Item]:
             with path.open("rb") as stream:
                 yield from _parse(str(path), suffix, stream, limits)
 
-    yield from _guarded(str(path), records())
+    yield from guarded(str(path), records())

@@ -7,7 +7,8 @@ files, non-HTML WARC records). The buckets add up to the records read, and each 
 counts are written to `ingest_runs`.
 
 A task's unit of work is about `shard_size` articles' worth of files (a multi-record file
-counts by its size); the task reads its files as streams and writes articles as it goes, in
+counts by its size), or one window of `shard_size` records of a big JSONL file (so one file
+keeps every worker busy); the task reads its files as streams and writes articles as it goes, in
 shards of at most `shard_size` rows or `SHARD_BYTES` of content, so memory stays bounded by
 configuration and a crash loses at most the shard in flight. A task is given the names of the
 articles shards that existed when the run began and reads their ids itself (only the id and
@@ -50,6 +51,7 @@ from newsdesk.readers.files import (
     read_file,
     suffix_of,
 )
+from newsdesk.readers.windows import Window, read_window, windows
 from schemas import tables
 
 UNIT_BYTES = 256 * 2**20  # files of a shard task, by size on disk: a big file is a task alone
@@ -68,6 +70,17 @@ INGESTED_FILES = pa.schema(
         pa.field("skipped", pa.int64(), nullable=False),
     ]
 )
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file as it was when the run began (size and mtime -1: not known), or one window of
+    it, read by a task of its own."""
+
+    path: str
+    size: int = -1
+    mtime_ns: int = -1
+    window: Window | None = None
 
 
 @dataclass
@@ -233,15 +246,15 @@ class _ArticleSink:
 
 def ingest_unit(
     workspace: Workspace,
-    files: Sequence[str | tuple[str, int, int]],
+    files: Sequence[InputFile],
     known: dict[str, str] | Sequence[str],
     limits: Limits,
     shard_size: int,
 ) -> UnitResult:
     """Shard work: read a batch of files and write their new articles; `known` is not changed.
 
-    `files` are paths, or (path, size, mtime_ns) as seen when the run began (those are
-    recorded once read to the end); `known` maps the ids already kept to their origin, or
+    A file whose size is known is recorded once read to the end (a window: the caller adds
+    up the windows of its file); `known` maps the ids already kept to their origin, or
     names the articles shards to read them from. Duplicates are found against `known` and
     within the batch; the caller settles those between batches that ran at the same time.
     """
@@ -251,9 +264,13 @@ def ingest_unit(
     sink = _ArticleSink(workspace, shard_size, result)
     mine: dict[str, str] = {}
     for entry in files:
-        name, size, mtime = entry if isinstance(entry, tuple) else (entry, -1, -1)
+        name = entry.path
         counts = {"records": 0, "kept": 0, "quarantined": 0, "skipped": 0}
-        for item in read_file(Path(name), limits):
+        if entry.window is None:
+            items = read_file(Path(name), limits)
+        else:
+            items = read_window(Path(name), entry.window, limits)
+        for item in items:
             counted = item.count if isinstance(item, Skipped) else 1
             result.read += counted
             counts["records"] += counted
@@ -284,9 +301,9 @@ def ingest_unit(
                         "duplicate_of": first,
                     }
                 )
-        if size >= 0:
-            row = {"path": name, "size": size, "mtime_ns": mtime, "limits": _limits_key(limits)}
-            result.files.append({**row, **counts})
+        if entry.size >= 0:
+            row = {"path": name, "size": entry.size, "mtime_ns": entry.mtime_ns}
+            result.files.append({**row, "limits": _limits_key(limits), **counts})
     sink.flush()
     return result
 
@@ -296,14 +313,42 @@ def _estimate(path: str, size: int) -> int:
     return 1 if suffix_of(Path(path)) in SINGLE_RECORD_SUFFIXES else 1 + size // RECORD_GUESS_BYTES
 
 
-def _units(files: list[tuple[str, int, int]], shard_size: int) -> list[list[tuple[str, int, int]]]:
+def _big(entry: InputFile, shard_size: int) -> bool:
+    return _estimate(entry.path, entry.size) > shard_size or entry.size > UNIT_BYTES
+
+
+def _in_windows(
+    files: list[InputFile], limits: Limits, shard_size: int
+) -> tuple[list[InputFile], dict[str, int]]:
+    """The files with each big JSONL file replaced by its windows of `shard_size` records,
+    and how many windows each such file has."""
+    parts: list[InputFile] = []
+    cut: dict[str, int] = {}
+    for entry in files:
+        cuts = (
+            windows(Path(entry.path), limits, shard_size, UNIT_BYTES)
+            if _big(entry, shard_size)
+            else []
+        )
+        parts.extend(InputFile(entry.path, entry.size, entry.mtime_ns, w) for w in cuts)
+        if cuts:
+            cut[entry.path] = len(cuts)
+        else:
+            parts.append(entry)
+    return parts, cut
+
+
+def _units(files: list[InputFile], shard_size: int) -> list[list[InputFile]]:
     """Batches of files in input order, of about `shard_size` articles or UNIT_BYTES on disk
-    (a file expected to hold more is a batch alone: it is streamed, shard by shard)."""
-    units: list[list[tuple[str, int, int]]] = []
-    current: list[tuple[str, int, int]] = []
+    (a window, or a file expected to hold more, is a batch alone: it is streamed, shard by
+    shard)."""
+    units: list[list[InputFile]] = []
+    current: list[InputFile] = []
     articles = size = 0
     for entry in files:
-        expected, length = _estimate(entry[0], entry[1]), entry[1]
+        expected, length = _estimate(entry.path, entry.size), entry.size
+        if entry.window is not None:
+            expected = shard_size + 1
         if current and (articles + expected > shard_size or size + length > UNIT_BYTES):
             units.append(current)
             current, articles, size = [], 0, 0
@@ -315,12 +360,12 @@ def _units(files: list[tuple[str, int, int]], shard_size: int) -> list[list[tupl
     return units
 
 
-def _stat(path: Path) -> tuple[str, int, int]:
+def _stat(path: Path) -> InputFile:
     try:
         info = path.stat()
     except OSError:  # read_file says why, with the file's name
-        return str(path), -1, -1
-    return str(path), info.st_size, info.st_mtime_ns
+        return InputFile(str(path))
+    return InputFile(str(path), info.st_size, info.st_mtime_ns)
 
 
 def _ingested_files(workspace: Workspace) -> dict[str, dict[str, int]]:
@@ -333,18 +378,42 @@ def _limits_key(limits: Limits) -> str:
     return f"{limits.record_bytes}/{limits.input_bytes}/{limits.record_chars}"
 
 
-def _same(before: dict[str, object], entry: tuple[str, int, int], limits: Limits) -> bool:
+def _same(before: dict[str, object], entry: InputFile, limits: Limits) -> bool:
     """Was this file read to its end before, as it is now and with these limits?"""
-    now = (entry[1], entry[2], _limits_key(limits))
+    now = (entry.size, entry.mtime_ns, _limits_key(limits))
     return (before["size"], before["mtime_ns"], before["limits"]) == now
 
 
-def _record_files(workspace: Workspace, rows: list[dict[str, object]]) -> None:
-    if rows:
-        keys = [f"{r['path']}|{r['size']}|{r['mtime_ns']}" for r in rows]
-        workspace.write_shard(
-            FILES, shard_name(FILES, keys), pa.Table.from_pylist(rows, INGESTED_FILES)
-        )
+_COUNTS = ("records", "kept", "quarantined", "skipped")
+
+
+class _FilesRead:
+    """Writes `ingested_files` rows as batches settle; a file read in windows is written once,
+    with its windows' counts added up, when the last of them is settled."""
+
+    def __init__(self, workspace: Workspace, windows: dict[str, int]) -> None:
+        self.workspace = workspace
+        self.left = dict(windows)
+        self.partial: dict[str, dict[str, object]] = {}
+
+    def settle(self, rows: list[dict[str, object]]) -> None:
+        done = []
+        for row in rows:
+            path = str(row["path"])
+            if path in self.left:
+                if (earlier := self.partial.get(path)) is not None:
+                    row = {**row, **{name: earlier[name] + row[name] for name in _COUNTS}}  # type: ignore[operator]
+                self.partial[path] = row
+                self.left[path] -= 1
+                if self.left[path]:
+                    continue
+                del self.partial[path], self.left[path]
+            done.append(row)
+        if done:
+            keys = [f"{r['path']}|{r['size']}|{r['mtime_ns']}" for r in done]
+            self.workspace.write_shard(
+                FILES, shard_name(FILES, keys), pa.Table.from_pylist(done, INGESTED_FILES)
+            )
 
 
 def _drop_rows(workspace: Workspace, losers: dict[str, set[tuple[str, str]]]) -> None:
@@ -417,13 +486,13 @@ class _Logs:
 
 def _changed_files(
     files: Iterable[Path], seen: dict[str, dict[str, int]], limits: Limits, report: IngestReport
-) -> list[tuple[str, int, int]]:
+) -> list[InputFile]:
     """The files to read: those not read to their end before with this size, mtime and
     limits. An unchanged file's records are counted in the buckets they went to then."""
     todo = []
     for entry in map(_stat, files):
-        before = seen.get(entry[0])
-        if before is not None and entry[1] >= 0 and _same(before, entry, limits):
+        before = seen.get(entry.path)
+        if before is not None and entry.size >= 0 and _same(before, entry, limits):
             report.read += before["records"]
             report.unchanged += before["kept"]
             report.earlier_quarantined += before["quarantined"]
@@ -442,6 +511,7 @@ def _settle(
     claimed: dict[str, str],
     report: IngestReport,
     logs: _Logs,
+    files_read: _FilesRead,
 ) -> None:
     """Count one unit's records and write its logs; an article an earlier unit of this run
     kept meanwhile becomes a duplicate of it (its row is dropped from this unit's shard)."""
@@ -476,7 +546,7 @@ def _settle(
     logs.write("duplicates", tables.DUPLICATES, duplicates)
     logs.quarantine(result.quarantined)
     logs.skip(result.skipped)
-    _record_files(workspace, result.files)  # last: the batch is settled
+    files_read.settle(result.files)  # last: the batch is settled
 
 
 def ingest(
@@ -509,6 +579,8 @@ def ingest(
     logs.quarantine(missing)
     logs.skip(skipped)
     todo = _changed_files(files, {} if reread else _ingested_files(workspace), limits, report)
+    todo, windowed = _in_windows(todo, limits, shard_size)
+    files_read = _FilesRead(workspace, windowed)
     claimed: dict[str, str] = {}  # kept by a batch of this run
     # each task reads the ids kept before this run from these shards itself
     work = partial(
@@ -520,7 +592,7 @@ def ingest(
     )
 
     for result in runner("read-files", work, _units(todo, shard_size)):
-        _settle(workspace, result, claimed, report, logs)
+        _settle(workspace, result, claimed, report, logs, files_read)
     _write_run(workspace, started, inputs, report)
     return report
 
