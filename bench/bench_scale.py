@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--workers 1,2]
      [--paths plain,prefect,dask] [--rerun-size 100000] [--layout jsonl|files]
-     [--peers trafilatura,datatrove] [--tmp /tmp] [--keep]
+     [--peers trafilatura,datatrove] [--tmp /tmp] [--keep] [--whole-run]
 
 The corpora are the scrapinghub pages of the boilerplate benchmark
 (`/work/shared/bench-data/boilerplate/scrapinghub`, or `NEWSDESK_SCRAPINGHUB`), replicated,
@@ -21,6 +21,10 @@ and their sum is printed too). `--paths` picks how the shard tasks run:
 - dask: through Prefect against a Dask scheduler and `--workers` single-threaded worker
   processes the benchmark starts on 127.0.0.1 for each run (the workers' memory is sampled
   too: "peak, one process" is then the largest worker or the command).
+
+With `--whole-run`, each path times one `newsdesk run --no-push` (ingest, clean, dedup and
+segment in one command, its task runner shared by the stages) instead of the stage commands:
+how a user runs the pipeline, and the fair measure of Prefect's overhead.
 
 The peers run on the same pages in as many processes: `trafilatura.extract`, and datatrove
 (JsonlReader -> Trafilatura -> JsonlWriter, the corpus split into one file per task, since
@@ -329,9 +333,13 @@ def datatrove_peer(corpus_jsonl: Path, tasks: int, scratch: Path) -> dict[str, f
 
 
 def stages(
-    corpus: Path, workspace: Path, workers: int, via: Route = PLAIN
+    corpus: Path, workspace: Path, workers: int, via: Route = PLAIN, whole: bool = False
 ) -> dict[str, dict[str, float]]:
+    """The stage commands one after the other, or (`whole`) `newsdesk run --no-push`, which
+    runs them, dedup included, in one command and one task runner."""
     shutil.rmtree(workspace, ignore_errors=True)
+    if whole:
+        return {"run": newsdesk("run", workspace, workers, "--no-push", str(corpus), via=via)}
     return {
         "ingest": newsdesk("ingest", workspace, workers, str(corpus), via=via),
         "clean": newsdesk("clean", workspace, workers, via=via),
@@ -340,17 +348,17 @@ def stages(
 
 
 def run_paths(
-    corpus: Path, workspace: Path, workers: int, paths: list[str], api_url: str
+    corpus: Path, workspace: Path, workers: int, paths: list[str], api_url: str, whole: bool
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """The three stages by each path of `paths`, one after the other, on fresh workspaces."""
+    """The stages by each path of `paths`, one after the other, on fresh workspaces."""
     runs = {}
     for name in paths:
         if name == "dask":
             with dask_cluster(workers) as (address, pids):
                 via = Route("dask", api_url, address, pids)
-                runs[name] = stages(corpus, workspace, workers, via)
+                runs[name] = stages(corpus, workspace, workers, via, whole)
         else:
-            runs[name] = stages(corpus, workspace, workers, Route(name, api_url))
+            runs[name] = stages(corpus, workspace, workers, Route(name, api_url), whole)
     return runs
 
 
@@ -365,6 +373,9 @@ def main() -> None:
     parser.add_argument("--layout", choices=("jsonl", "files"), default="jsonl")
     parser.add_argument("--tmp", default=tempfile.gettempdir())
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--whole-run", action="store_true", help="time `newsdesk run --no-push`, not each stage"
+    )
     args = parser.parse_args()
     if not (PAGES / "html").is_dir():
         print(f"skipped: no scrapinghub pages at {PAGES}")
@@ -411,7 +422,9 @@ def _measure(
         if size in sizes:
             for count in workers:
                 key = f"{size}/{count}"
-                for name, run in run_paths(corpus, scratch / "ws", count, paths, api_url).items():
+                for name, run in run_paths(
+                    corpus, scratch / "ws", count, paths, api_url, args.whole_run
+                ).items():
                     label = f"newsdesk {key}" if name == "plain" else f"newsdesk {key} {name}"
                     results[label] = run
                     print(label, json.dumps(run), flush=True)
@@ -446,10 +459,9 @@ def _reruns(
     return runs
 
 
-def _total(
-    run: object, stages: tuple[str, ...] = ("ingest", "clean", "segment"), what: str = "seconds"
-) -> float:
-    return sum(run[stage][what] for stage in stages)  # type: ignore[index]
+def _total(run: object, stages: tuple[str, ...] | None = None, what: str = "seconds") -> float:
+    """The sum over `stages`, by default every command the run timed."""
+    return sum(run[stage][what] for stage in stages or tuple(run))  # type: ignore[index,union-attr]
 
 
 def _ratios(
@@ -460,7 +472,7 @@ def _ratios(
             mine = results.get(f"newsdesk {size}/{count}")
             for name in ("trafilatura", "datatrove"):
                 theirs = results.get(f"{name} {size}/{count}")
-                if isinstance(mine, dict) and isinstance(theirs, dict):
+                if isinstance(mine, dict) and "ingest" in mine and isinstance(theirs, dict):
                     both = _total(mine, ("ingest", "clean"))
                     cpu = _total(mine, ("ingest", "clean"), "cpu_seconds")
                     print(
@@ -471,11 +483,11 @@ def _ratios(
                 other = results.get(f"newsdesk {size}/{count} {name}")
                 if isinstance(mine, dict) and isinstance(other, dict):
                     ratio = _total(other) / _total(mine)
-                    print(f"{size}/{count}: {name} / plain (ingest+clean+segment) = {ratio:.2f}")
+                    print(f"{size}/{count}: {name} / plain ({'+'.join(mine)}) = {ratio:.2f}")
         if len(workers) > 1:
             one = results.get(f"newsdesk {size}/{min(workers)}")
             many = results.get(f"newsdesk {size}/{max(workers)}")
-            if isinstance(one, dict) and isinstance(many, dict):
+            if isinstance(one, dict) and isinstance(many, dict) and "ingest" in one:
                 for stage in ("ingest", "clean", "segment"):
                     ratio = one[stage]["seconds"] / many[stage]["seconds"]
                     print(f"{size}: {stage} {min(workers)} vs {max(workers)} workers: {ratio:.2f}x")
