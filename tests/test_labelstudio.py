@@ -58,6 +58,31 @@ def test_push_pre_annotates_and_adds_predictions_later(
     assert push_campaign(workspace, ls_client, campaign, SCHEMA).predictions == 0
 
 
+def test_push_builds_tasks_a_chunk_of_articles_at_a_time_in_priority_order(
+    workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path, monkeypatch
+) -> None:
+    campaign = _campaign(tmp_path)
+    chosen = push_module.select_articles(workspace, campaign)
+    expected, _ = push_module.payloads(workspace, chosen, campaign)
+    monkeypatch.setattr(push_module, "ARTICLES_AT_ONCE", 1)
+    built: list[int] = []
+    real = push_module._chunk_payloads
+
+    def spy(workspace, chosen, *args):  # type: ignore[no-untyped-def]
+        built.append(len(chosen))
+        return real(workspace, chosen, *args)
+
+    monkeypatch.setattr(push_module, "_chunk_payloads", spy)
+    first = push_campaign(workspace, ls_client, campaign, SCHEMA, predictions=False)
+    assert len(chosen) > 1 and built == [1] * len(chosen)  # never more than a chunk held
+    tasks = sorted(_tasks(ls_client, first.project_id), key=lambda t: t.id)
+    assert [t.data["sentence_id"] for t in tasks] == [p["sentence_id"] for p in expected]
+    second = push_campaign(workspace, ls_client, campaign, SCHEMA)  # predictions, chunk by chunk
+    assert (second.imported, second.predictions) == (0, first.imported)
+    said = [t for t in _tasks(ls_client, first.project_id) if " said" in t.data["sentence"]]
+    assert said and all(t.predictions for t in said)
+
+
 def test_interrupted_push_resumes_without_duplicates(
     workspace: Workspace, ls_client: LabelStudioClient, tmp_path: Path, monkeypatch
 ) -> None:

@@ -33,6 +33,9 @@ from schemas import tables
 
 LOOKUP_BATCH = 1000
 IMPORT_BATCH = 1000
+# articles whose task payloads are built and imported together: push's memory follows this,
+# not the campaign's size
+ARTICLES_AT_ONCE = 2000
 SETTLE_CHECKS = 10  # reads of the task count, SETTLE_S apart, after an uncertain import
 SETTLE_S = 1.0
 
@@ -184,6 +187,33 @@ def task_data(
 
 
 def payloads(
+    workspace: Workspace,
+    chosen: list[tuple[str, str]],
+    campaign: Campaign,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """(task payloads of the chosen articles in priority order, sentences left out), all at
+    once: for a set known to be small (a bench, the disputed sentences of adjudication)."""
+    every: list[dict[str, Any]] = []
+    left_out = 0
+    for chunk, left in payload_chunks(workspace, chosen, campaign, limit):
+        every.extend(chunk)
+        left_out += left
+    return every, left_out
+
+
+def payload_chunks(
+    workspace: Workspace,
+    chosen: list[tuple[str, str]],
+    campaign: Campaign,
+    limit: int | None = None,
+) -> Iterator[tuple[list[dict[str, Any]], int]]:
+    """`_chunk_payloads` of `ARTICLES_AT_ONCE` chosen articles at a time, in priority order."""
+    for start in range(0, len(chosen), ARTICLES_AT_ONCE):
+        yield _chunk_payloads(workspace, chosen[start : start + ARTICLES_AT_ONCE], campaign, limit)
+
+
+def _chunk_payloads(
     workspace: Workspace,
     chosen: list[tuple[str, str]],
     campaign: Campaign,
@@ -361,6 +391,13 @@ def predicted_tasks(client: LabelStudioClient, project_id: int, model_version: s
     return {int(p["task"]) for p in answer if p.get("model_version") == model_version}
 
 
+def recorded_predictions(workspace: Workspace, campaign: str, model_version: str) -> set[int]:
+    """Tasks recorded as holding this model version's pre-annotation (or needing none)."""
+    recorded = _recorded(workspace, "predictions", tables.PREDICTIONS, campaign)
+    recorded = recorded.filter(pc.equal(recorded["model_version"], model_version))
+    return set(recorded["task_id"].to_pylist())
+
+
 def add_predictions(
     workspace: Workspace,
     client: LabelStudioClient,
@@ -373,9 +410,7 @@ def add_predictions(
 
     The server is asked which tasks already have one (a push killed after an import but
     before it was recorded), so no task gets the same prediction twice."""
-    recorded = _recorded(workspace, "predictions", tables.PREDICTIONS, campaign)
-    recorded = recorded.filter(pc.equal(recorded["model_version"], tagger.model_version))
-    done = set(recorded["task_id"].to_pylist())
+    done = recorded_predictions(workspace, campaign, tagger.model_version)
     todo = sorted(task for task in sentences if task not in done)
     if todo:
         on_server = predicted_tasks(client, project_id, tagger.model_version) & set(todo)
@@ -449,28 +484,38 @@ def push_campaign(
     )
     chosen, report.near_duplicates = choose_articles(workspace, campaign)
     report.selected_articles = len(chosen)
-    work, report.left_out = payloads(workspace, chosen, campaign, max_sentences_per_article)
-    report.sentences = len(work)
-    texts = {str(p["sentence_id"]): str(p["sentence"]) for p in work}
-    pending = [p for p in work if p["sentence_id"] not in done]
-    report.already_pushed = len(work) - len(pending)
     on_server = client.call("read the project", client.sdk.projects.get, project_id).task_number
     unknown_tasks = (on_server or 0) > len(done)
-    for i in range(0, len(pending), IMPORT_BATCH):
-        batch = pending[i : i + IMPORT_BATCH]
-        mapping, imported = import_batch(client, project_id, batch, unknown_tasks, tagger)
-        report.imported += len(imported)
-        report.already_pushed += len(mapping) - len(imported)
-        _record_tasks(workspace, campaign.name, project_id, mapping)
+    predicted = (
+        recorded_predictions(workspace, campaign.name, tagger.model_version) if tagger else set()
+    )
+    unpredicted: dict[int, str] = {}  # task -> sentence, for tasks that lack a prediction
+    chunks = payload_chunks(workspace, chosen, campaign, max_sentences_per_article)
+    for work, left_out in chunks:
+        report.left_out += left_out
+        report.sentences += len(work)
+        pending = [p for p in work if p["sentence_id"] not in done]
+        report.already_pushed += len(work) - len(pending)
+        for i in range(0, len(pending), IMPORT_BATCH):
+            batch = pending[i : i + IMPORT_BATCH]
+            mapping, imported = import_batch(client, project_id, batch, unknown_tasks, tagger)
+            report.imported += len(imported)
+            report.already_pushed += len(mapping) - len(imported)
+            _record_tasks(workspace, campaign.name, project_id, mapping)
+            if tagger is not None:
+                _record_predictions(workspace, campaign.name, tagger.model_version, imported)
+                report.predictions += len(imported)
+                predicted.update(imported)
+            done.update(mapping)
         if tagger is not None:
-            _record_predictions(workspace, campaign.name, tagger.model_version, imported)
-            report.predictions += len(imported)
-        done.update(mapping)
+            for payload in work:
+                task = done.get(str(payload["sentence_id"]))
+                if task is not None and task not in predicted:
+                    unpredicted[task] = str(payload["sentence"])
     if tagger is not None:
-        sentences = {task: texts[s] for s, task in done.items() if s in texts}
         report.predictions += add_predictions(
-            workspace, client, campaign.name, project_id, tagger, sentences
+            workspace, client, campaign.name, project_id, tagger, unpredicted
         )
-        if sentences:
+        if report.sentences:
             show_predictions(client, project_id, tagger.model_version)
     return report
