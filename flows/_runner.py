@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from rich.console import Console
 
 from newsdesk.foundations.config import Settings
 from newsdesk.foundations.progress import with_progress
-from newsdesk.foundations.runner import ShardRunner
+from newsdesk.foundations.runner import ShardRunner, WorkerPool
 
 
 @task(name="shard", task_run_name="{stage}", cache_policy=NONE, retries=1)
@@ -31,22 +34,48 @@ def shard_task(stage: str, work: Callable[[Any], Any], unit: Any) -> Any:
     return work(unit)
 
 
-def task_runner(settings: Settings, units: int | None = None) -> TaskRunner:
-    """A pool of `workers` processes here (or threads, `prefect.pool = "threads"`), or a Dask
-    cluster when an address is configured. Work of a single shard (`units` = 1) runs in a
-    thread of this process: starting a worker process would cost more than the shard."""
+@dataclass(frozen=True)
+class _Runner:
+    """Where shard tasks go: Prefect's task runner, and the worker processes that do the work
+    when Prefect's tasks run in threads of this process."""
+
+    prefect: TaskRunner
+    pool: WorkerPool | None = None
+
+    def submit(
+        self, name: str, work: Callable[[Any], Any], unit: Any, alone: bool
+    ) -> PrefectFuture[Any]:
+        """A shard task; the only shard of its stage (`alone`) runs in this process."""
+        if self.pool is not None and not alone:
+            work = partial(self.pool.run, work)
+        return self.prefect.submit(shard_task, {"stage": name, "work": work, "unit": unit})
+
+
+@contextmanager
+def task_runner(settings: Settings, units: int | None = None) -> Iterator[_Runner]:
+    """A Dask cluster when an address is configured. Else a pool of `workers` processes,
+    whose units Prefect tracks from tasks in threads of this process (Prefect's own process
+    pool task runner costs about 0.17 s a task here, for settings and a client it rebuilds
+    in the worker each time), or threads alone (`prefect.pool = "threads"`). Work of a
+    single shard (`units` = 1) runs in a thread of this process: starting a worker process
+    would cost more than the shard."""
     if settings.prefect.dask_address:
         from prefect_dask import DaskTaskRunner
 
-        return DaskTaskRunner(address=settings.prefect.dask_address)
+        with DaskTaskRunner(address=settings.prefect.dask_address) as dask:
+            yield _Runner(dask)
+        return
     workers = settings.prefect.workers if units is None else min(units, settings.prefect.workers)
-    if settings.prefect.pool == "threads" or workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=max(1, workers))
-    return ProcessPoolTaskRunner(max_workers=workers)
+    with ThreadPoolTaskRunner(max_workers=max(1, workers)) as threads:
+        if settings.prefect.pool == "threads" or workers <= 1:
+            yield _Runner(threads)
+            return
+        with WorkerPool(workers) as pool:
+            yield _Runner(threads, pool)
 
 
 # the task runner every stage of a whole run shares, while `shared_task_runner` is entered
-_shared: ContextVar[TaskRunner | None] = ContextVar("newsdesk_task_runner", default=None)
+_shared: ContextVar[_Runner | None] = ContextVar("newsdesk_task_runner", default=None)
 
 
 @contextmanager
@@ -69,10 +98,8 @@ def shard_runner(settings: Settings) -> ShardRunner:
             return
         shared = _shared.get()
         with nullcontext(shared) if shared else task_runner(settings, len(units)) as runner:
-            futures = [
-                runner.submit(shard_task, {"stage": name, "work": work, "unit": unit})
-                for unit in units
-            ]
+            alone = len(units) == 1
+            futures = [runner.submit(name, work, unit, alone) for unit in units]
             for future in futures:  # in order, as they finish
                 yield future.result()
 

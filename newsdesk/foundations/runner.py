@@ -7,6 +7,7 @@ Prefect task (one task per shard, never per article) or a plain call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
 Unit = TypeVar("Unit")
@@ -27,48 +28,70 @@ def run_serial(
     return (work(unit) for unit in units)
 
 
-# The work of the run in progress, installed once in each worker process (not per task).
-_installed: list[Callable[[Any], Any]] = []
+# Work shipped to this worker process, kept unpickled for the units that follow it.
+_shipped: dict[bytes, Callable[[Any], Any]] = {}
 
 
-def _install(payload: bytes) -> None:
-    import cloudpickle
+def _call_shipped(payload: bytes, unit: Any) -> Any:
+    work = _shipped.get(payload)
+    if work is None:
+        import cloudpickle
 
-    _installed[:] = [cloudpickle.loads(payload)]
+        _shipped.clear()  # one stage's work at a time
+        work = _shipped[payload] = cloudpickle.loads(payload)
+    return work(unit)
 
 
-def _call_installed(unit: Any) -> Any:
-    return _installed[0](unit)
-
-
-def process_runner(workers: int) -> ShardRunner:
-    """Run shard work in `workers` processes, one task per shard, results in order.
+class WorkerPool:
+    """`workers` processes that run any shard work sent to them, one unit at a time.
 
     The processes are started fresh (`spawn`): they inherit no descriptor of this one, so the
     workspace lock is never held by a worker after its run is killed, and no thread state is
-    copied. The work (a closure, pickled with cloudpickle) travels once to each process; each
-    task ships only its unit. A pool of one worker runs in this process."""
+    copied. The work (a closure, pickled with cloudpickle once here) travels with each unit
+    and is unpickled once per process; a unit travels alone. One pool can serve every stage
+    of a run, so its processes start once."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._pickled: tuple[Callable[[Any], Any], bytes] | None = None
+
+    def submit(self, work: Callable[[Unit], Result], unit: Unit) -> Future[Result]:
+        if self._pickled is None or self._pickled[0] is not work:
+            import cloudpickle
+
+            self._pickled = (work, cloudpickle.dumps(work))
+        return self._executor.submit(_call_shipped, self._pickled[1], unit)
+
+    def run(self, work: Callable[[Unit], Result], unit: Unit) -> Result:
+        """One unit's work in a worker process, waited for (from a thread of this one)."""
+        return self.submit(work, unit).result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def process_runner(workers: int) -> ShardRunner:
+    """Run shard work in a `WorkerPool` of `workers` processes, one task per shard, results in
+    order. A pool of one worker, or a single shard, runs in this process."""
 
     def run(name: str, work: Callable[[Unit], Result], units: Sequence[Unit]) -> Iterator[Result]:
         if workers <= 1 or len(units) <= 1:
             yield from run_serial(name, work, units)
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        import cloudpickle
-
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(units)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_install,
-            initargs=(cloudpickle.dumps(work),),
-        )
-        try:
-            futures = [pool.submit(_call_installed, unit) for unit in units]
+        with WorkerPool(min(workers, len(units))) as pool:
+            futures = [pool.submit(work, unit) for unit in units]
             for future in futures:
                 yield future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
 
     return run
