@@ -1053,6 +1053,33 @@ def test_numbered_points_between_photo_credits_stay_in_the_article() -> None:
     assert all(p in e.body for p in points) and "Getty" not in e.body
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Die Läuferinnen und Läufer des Marathons kamen auf ihrem langen Weg durch die Stadt "
+        "auch an den Landungsbrücken vorbei. © Axel Heimken/dpa",
+        "The mayor opened the new tram depot in the north of the city. Copyright City Archive",
+        "El alcalde inaugura el nuevo depósito de tranvías en el norte. EFE/Juan García",
+        "Borgarstjórinn opnaði nýju sporvagnastöðina í norðurhluta borgarinnar.Ljósmynd/Aðsend",
+    ],
+)
+def test_caption_with_a_credit_in_no_language_is_dropped(caption: str) -> None:
+    """A copyright sign, or an agency and a photographer joined by a slash after the last
+    sentence, end a caption in any language: it is dropped, the article around it kept."""
+    text = "\n".join(["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], caption, PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and caption not in e.body
+
+
+def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
+    """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
+    from newsdesk.boilerplate.patterns import neutral_credit
+
+    assert not neutral_credit("We should not forget that campaign. pic.twitter.com/KQLpngeTbO")
+    assert not neutral_credit("Path A: Iceland, Bulgaria/Israel/Hungary/Romania")
+    assert neutral_credit("They said so on Monday. AP Photo/Jane Doe")
+
+
 def test_caption_credit_is_found_at_the_end_of_a_long_caption_only() -> None:
     from newsdesk.boilerplate.patterns import caption_credit
 

@@ -31,6 +31,7 @@ from newsdesk.boilerplate.patterns import (
     chrome_rule,
     embed_consent,
     iso_date,
+    neutral_credit,
     opens_related,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
@@ -153,6 +154,9 @@ def make_line(index: int, text: str) -> Line:
     if chrome == "byline" and words > 10:
         chrome = None
     caption = words < 80 and caption_credit(text)
+    # A short line the credit already made chrome ("© dpa") keeps its chrome weight.
+    if not caption and words < 80 and (chrome is None or words >= _SHORT):
+        caption = neutral_credit(text)
     if caption:
         chrome = "photo-credit"
     elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):

@@ -187,6 +187,28 @@ CAPTION_CREDIT = re.compile(
 _CREDIT_TAIL = 120
 """A credit ends the line within this many characters (a label, 60 characters of names)."""
 
+# Credits that need no word of any language: a copyright sign or the word "copyright" with
+# a few names after it ("... vorbei. © Axel Heimken/dpa"), or, after the caption's last
+# sentence, an agency and a photographer joined by a slash ("... hour. AP Photo/Jane Doe",
+# "... helfen.Unsplash/Kelly Sikkema"; capitalised names without dots, so no
+# "pic.twitter.com/..." link). Article prose does not end that way.
+NEUTRAL_CREDIT = re.compile(
+    r"(©|\b[Cc]opyright\b)[^.!?©]{0,60}$"
+    r"|\w\w[.!?»\"”]\s*(?P<agency>[^\W\d_][^\s/.]*)(\s[^\s/.]+){0,3}\s?/\s?[^\W\d_]"
+    r"[^/.!?:;,()]{1,40}(/[^/.!?:;,()]{1,30}){0,2}$"
+)
+
+
+def neutral_credit(line: str) -> bool:
+    """The line ends with a credit `NEUTRAL_CREDIT` finds (its tail only, and only when the
+    tail has a slash, a "©" or "opyright")."""
+    tail = line[-_CREDIT_TAIL:]
+    if "/" not in tail and "©" not in tail and "opyright" not in tail:
+        return False
+    m = NEUTRAL_CREDIT.search(tail)
+    # The agency is a name: "…campaign.https://t.co/x pic.twitter.com/Ab" is a link.
+    return bool(m) and (m.group("agency") is None or m.group("agency")[0].isupper())
+
 
 _LOWER_CREDIT = re.compile(CAPTION_CREDIT.pattern)
 
