@@ -1071,6 +1071,19 @@ def test_caption_with_a_credit_in_no_language_is_dropped(caption: str) -> None:
     assert all(p in e.body for p in PARAGRAPHS) and caption not in e.body
 
 
+def test_line_repeating_its_neighbours_words_is_a_caption() -> None:
+    """A picture's alt text over its caption (the caption says the same words and a few
+    more) is not article prose, in any language: both lines are dropped."""
+    alt = "Neue Straßenbahnen stehen im Depot im Norden der Stadt"
+    caption = f"{alt}, kurz vor ihrer ersten Fahrt am Montag."
+    text = "\n".join(
+        ["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], alt, caption, PARAGRAPHS[2]]
+    )
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert alt not in e.body
+
+
 def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
     """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
     from newsdesk.boilerplate.patterns import neutral_credit

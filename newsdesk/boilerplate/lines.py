@@ -83,6 +83,10 @@ _ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
 """Chrome that closes the page rather than interrupting the article."""
 _TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _BOXED_OUT = frozenset({"caption", "photo-credit", "related", "byline"})
+_PICTURE = frozenset({"photo-credit", "caption"})
+"""Chrome that stands where a picture was: it costs the run like an unmarked short line."""
+_ECHO_WORDS = 4
+"""Words a line must have for a neighbour that starts with the same words to echo it."""
 """Marked boxes that are never article text, whatever their length: figure captions,
 teaser boxes and author boxes (the HTML path marks them from tags and class names)."""
 
@@ -128,7 +132,7 @@ class Line:
             return 0.0
         if self.caption:
             # A photo credit stands where the picture was, often inside the article.
-            return _CREDIT_WEIGHT if self.chrome == "photo-credit" else -3.0
+            return _CREDIT_WEIGHT if self.chrome in _PICTURE else -3.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
@@ -173,10 +177,25 @@ def make_line(index: int, text: str) -> Line:
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines, each keeping its 0-based line number in the input."""
     lines = [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
+    mark_caption_pairs(lines)
     mark_lists(lines)
     mark_tables(lines)
     mark_numbered(lines)
     return lines
+
+
+def mark_caption_pairs(lines: list[Line]) -> None:
+    """Two neighbouring lines where one says the other's words and perhaps a few more (a
+    picture's alt text over its caption, "Title" over "Title. © Agency", a teaser's link over
+    its title) are both captions: article prose does not repeat its previous line's start.
+    Plain text only; the HTML path knows its figures from the markup."""
+    words = [_WORD.findall(line.text.casefold()) for line in lines]
+    for k, (a, b) in enumerate(pairwise(words)):
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) >= _ECHO_WORDS and long[: len(short)] == short:
+            for line in lines[k : k + 2]:
+                line.caption = True
+                line.chrome = line.chrome or "caption"
 
 
 def mark_numbered(lines: list[Line]) -> None:
