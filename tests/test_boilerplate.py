@@ -1084,6 +1084,15 @@ def test_line_repeating_its_neighbours_words_is_a_caption() -> None:
     assert alt not in e.body
 
 
+def test_line_saying_its_words_twice_is_dropped() -> None:
+    """A teaser whose link text is doubled ("Title Title", the title attribute after the
+    text) is not article prose."""
+    doubled = "Wir erwarten neue Klapphandys und Uhren. Wir erwarten neue Klapphandys und Uhren."
+    text = "\n".join(["Tram depot opened", PARAGRAPHS[0], doubled, PARAGRAPHS[1], PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and doubled not in e.body
+
+
 def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
     """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
     from newsdesk.boilerplate.patterns import neutral_credit

@@ -188,8 +188,14 @@ def mark_caption_pairs(lines: list[Line]) -> None:
     """Two neighbouring lines where one says the other's words and perhaps a few more (a
     picture's alt text over its caption, "Title" over "Title. © Agency", a teaser's link over
     its title) are both captions: article prose does not repeat its previous line's start.
-    Plain text only; the HTML path knows its figures from the markup."""
+    So is a line that says the same words twice (a teaser's link text and its title
+    attribute). Plain text only; the HTML path knows its figures from the markup."""
     words = [_WORD.findall(line.text.casefold()) for line in lines]
+    for line, w in zip(lines, words, strict=True):
+        half = len(w) // 2
+        if half >= _ECHO_WORDS - 1 and len(w) % 2 == 0 and w[:half] == w[half:]:
+            line.caption = True
+            line.chrome = line.chrome or "caption"
     for k, (a, b) in enumerate(pairwise(words)):
         short, long = (a, b) if len(a) <= len(b) else (b, a)
         if len(short) >= _ECHO_WORDS and long[: len(short)] == short:
