@@ -1093,6 +1093,29 @@ def test_line_saying_its_words_twice_is_dropped() -> None:
     assert all(p in e.body for p in PARAGRAPHS) and doubled not in e.body
 
 
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+        "Tu suscripción se está usando en otro dispositivo",
+    ],
+)
+def test_paywall_notice_ends_the_article(notice: str) -> None:
+    """Where a paywall notice stands, the article text has ended: the account and
+    subscription prose after it is not kept, however long it is."""
+    after = (
+        "Si quieres compartir tu cuenta, cambia tu suscripción a la modalidad Premium, así "
+        "podrás añadir otro usuario que accederá con su propia cuenta desde otro lugar."
+    )
+    more = (
+        "En el caso de no saber quién está usando tu cuenta, te recomendamos cambiar tu "
+        "contraseña aquí, y si decides continuar, este mensaje se mostrará en los dos."
+    )
+    text = "\n".join(["Tram depot opened", *PARAGRAPHS, notice, after, more])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and after not in e.body
+
+
 def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
     """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
     from newsdesk.boilerplate.patterns import neutral_credit

@@ -25,6 +25,7 @@ from newsdesk.boilerplate.patterns import (
     DATE,
     ENDS_ARTICLE,
     OPENS_COMMENTS,
+    PAYWALL,
     THREAD_HEADING,
     TIME,
     caption_credit,
@@ -79,7 +80,7 @@ _RELATED_LINK = re.compile(r"^\W*[^\W\d_]+(\s+[^\W\d_]+){0,3}\s*:")
 title of another story follows, however long it is."""
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
-_ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
+_ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation", "paywall"})
 """Chrome that closes the page rather than interrupting the article."""
 _TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _BOXED_OUT = frozenset({"caption", "photo-credit", "related", "byline"})
@@ -168,6 +169,8 @@ def make_line(index: int, text: str) -> Line:
         caption = True  # dropped whatever its length, weighs like chrome
     elif chrome and _RELATED_LINK.match(text) and opens_related(text):
         caption = True  # "Read more: <title>", a link to another story at any length
+    if words < 40 and PAYWALL.search(text.lower()):
+        chrome = "paywall"
     if chrome is None and _FILE_NAME.match(text):
         chrome = "file-name"
     punctuated = bool(_CLAUSE_PUNCT.search(text))
@@ -322,6 +325,8 @@ def cut_at_appeal(
     seen = 0.0
     for i in range(start, end):
         line = lines[i]
+        if line.chrome == "paywall" and seen >= total / 3:
+            return i  # the text behind the paywall is not on the page
         if i > start and line.words < _SHORT and not line.boxed:
             text = line.text
             thread = seen > 0 and bool(

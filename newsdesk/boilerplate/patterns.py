@@ -126,6 +126,28 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+PAYWALL_WORDS: dict[str, str] = {
+    # language: the notice where a paywall cuts the article ("the rest is for subscribers",
+    # "x % of this article left to read") or where the account is in use on another device
+    "en": r"\b(is being read|is (currently )?in use|are reading) on another device"
+    r"|\bsubscribe to (continue|keep) reading"
+    r"|\bthe rest of this (article|story) is (for|available to)",
+    "fr": r"\bsur un autre appareil|\bla suite est réservée|\bil vous reste \d",
+    "es": r"\ben otro dispositivo|\bpara seguir leyendo",
+    "de": r"\bauf einem anderen gerät|\bum weiterzulesen",
+    "it": r"\bsu un altro dispositivo|\bper continuare a leggere",
+    "pt": r"\bem outro dispositivo|\bpara continuar lendo",
+    "nl": r"\bop een ander apparaat|\bom verder te lezen",
+    "da": r"\bpå en anden enhed|\bfor at læse videre",
+    "sv": r"\bpå en annan enhet|\bför att läsa vidare",
+    "no": r"\bpå en annen enhet|\bfor å lese videre",
+}
+"""Paywall notices per language: the article text has ended where one stands. Languages
+without a list rely on the structural rules."""
+
+PAYWALL = re.compile("|".join(PAYWALL_WORDS.values()))
+"""Matched against the lower-cased line."""
+
 # Lines that open an appeal, a comment section or a list of other stories: when one comes
 # late in the article, the article has ended.
 ENDS_ARTICLE = re.compile(
