@@ -1116,6 +1116,23 @@ def test_paywall_notice_ends_the_article(notice: str) -> None:
     assert all(p in e.body for p in PARAGRAPHS) and after not in e.body
 
 
+def test_opener_over_teaser_cards_ends_the_article() -> None:
+    """An opener whose first line is a story's summary still opens a list of other
+    stories when summaries and titles alternate after it."""
+    cards = [
+        "The harbour authority approved a new ferry terminal on the east bank on Monday, "
+        "after two years of planning and a public hearing.",
+        "Harbour authority approves the east bank ferry terminal",
+        "Cyclists will get a separate lane on the old bridge from next month, the "
+        "transport department said in a statement on Friday.",
+        "Old bridge gets a separate lane for cyclists",
+    ]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, "More from the city", *cards])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(card in e.body for card in cards)
+
+
 def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
     """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
     from newsdesk.boilerplate.patterns import neutral_credit

@@ -340,6 +340,7 @@ def cut_at_appeal(
                 or lines[i + 1].words < _SHORT
                 or _box_intro(lines, i + 1)
                 or THREAD_HEADING.search(text)
+                or _cards_follow(lines, i + 1)
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
@@ -376,6 +377,25 @@ def box_end(lines: list[Line], i: int, again: int) -> int:
             if not any(r.chrome or r.boxed for r in rest):
                 return k
     return again
+
+
+def _cards_follow(lines: list[Line], k: int) -> bool:
+    """`_TEASER_PAIRS` teaser cards (a title and a short summary, either order) in a row
+    from `k`: a list of other stories under an opener, though its first line is prose."""
+    pairs = lines[k : k + 2 * _TEASER_PAIRS]
+    if len(pairs) < 2 * _TEASER_PAIRS:
+        return False
+
+    def title(line: Line) -> bool:
+        return 3 <= line.words < _SHORT * 2 and not line.prose and not line.chrome
+
+    def summary(line: Line) -> bool:
+        return line.prose and line.words < _SUMMARY_WORDS and not line.chrome
+
+    return all(
+        (title(a) and summary(b)) or (summary(a) and title(b))
+        for a, b in zip(pairs[::2], pairs[1::2], strict=True)
+    )
 
 
 def _box_intro(lines: list[Line], k: int) -> bool:
