@@ -1084,6 +1084,21 @@ def test_line_repeating_its_neighbours_words_is_a_caption() -> None:
     assert alt not in e.body
 
 
+def test_neighbours_opening_with_the_same_words_are_a_caption() -> None:
+    """An alt text and a caption that differ only towards the end (a date written two
+    ways) are both dropped."""
+    alt = "Der Botschafter der Vereinigten Staaten spricht vor dem Sicherheitsrat, den 5. Januar"
+    caption = (
+        "Der Botschafter der Vereinigten Staaten spricht vor dem Sicherheitsrat, 5. Januar 2026"
+    )
+    text = "\n".join(
+        ["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], alt, caption, PARAGRAPHS[2]]
+    )
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert alt not in e.body and caption not in e.body
+
+
 def test_line_saying_its_words_twice_is_dropped() -> None:
     """A teaser whose link text is doubled ("Title Title", the title attribute after the
     text) is not article prose."""

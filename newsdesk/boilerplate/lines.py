@@ -88,6 +88,8 @@ _PICTURE = frozenset({"photo-credit", "caption"})
 """Chrome that stands where a picture was: it costs the run like an unmarked short line."""
 _ECHO_WORDS = 4
 """Words a line must have for a neighbour that starts with the same words to echo it."""
+_ECHO_SHARE = 0.6
+"""Share of the shorter line's words that the two must open with to be a caption pair."""
 """Marked boxes that are never article text, whatever their length: figure captions,
 teaser boxes and author boxes (the HTML path marks them from tags and class names)."""
 
@@ -190,7 +192,9 @@ def split_lines(text: str) -> list[Line]:
 def mark_caption_pairs(lines: list[Line]) -> None:
     """Two neighbouring lines where one says the other's words and perhaps a few more (a
     picture's alt text over its caption, "Title" over "Title. © Agency", a teaser's link over
-    its title) are both captions: article prose does not repeat its previous line's start.
+    its title), or that open with the same words for most of the shorter one (an alt text
+    and a caption that differ in a date), are both captions: article prose does not repeat
+    its previous line's start.
     So is a line that says the same words twice (a teaser's link text and its title
     attribute). Plain text only; the HTML path knows its figures from the markup."""
     words = [_WORD.findall(line.text.casefold()) for line in lines]
@@ -201,7 +205,8 @@ def mark_caption_pairs(lines: list[Line]) -> None:
             line.chrome = line.chrome or "caption"
     for k, (a, b) in enumerate(pairwise(words)):
         short, long = (a, b) if len(a) <= len(b) else (b, a)
-        if len(short) >= _ECHO_WORDS and long[: len(short)] == short:
+        same = next((n for n, x in enumerate(short) if x != long[n]), len(short))
+        if len(short) >= _ECHO_WORDS and same >= max(_ECHO_WORDS, _ECHO_SHARE * len(short)):
             for line in lines[k : k + 2]:
                 line.caption = True
                 line.chrome = line.chrome or "caption"
