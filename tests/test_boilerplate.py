@@ -1148,6 +1148,17 @@ def test_opener_over_teaser_cards_ends_the_article() -> None:
     assert not any(card in e.body for card in cards)
 
 
+def test_read_also_line_with_its_title_opens_no_box() -> None:
+    """A "Read also: <title>" line is one link: it is dropped alone and the article under
+    it is kept, though no three paragraphs follow in a row."""
+    later = [f"{p} That was the view at the second meeting." for p in PARAGRAPHS]
+    link = "Lesen Sie auch: Neue Fähre für den Hafen im Osten der Stadt"
+    lines = ["Tram line extended", *PARAGRAPHS, link, "What happens next", *later[:2]]
+    text = "\n".join([*lines, "The timetable", later[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS + later) and link not in e.body
+
+
 def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
     """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
     from newsdesk.boilerplate.patterns import neutral_credit

@@ -332,7 +332,7 @@ def cut_at_appeal(
         line = lines[i]
         if line.chrome == "paywall" and seen >= total / 3:
             return i  # the text behind the paywall is not on the page
-        if i > start and line.words < _SHORT and not line.boxed:
+        if i > start and line.words < _SHORT and not line.boxed and not _lone_link(line):
             text = line.text
             thread = seen > 0 and bool(
                 OPENS_COMMENTS.search(text) or THREAD_HEADING.search(text) or opens_thread(lines, i)
@@ -364,6 +364,13 @@ def cut_at_appeal(
                     boxes.append(range(i, again))
         seen += weights[i - start]
     return end
+
+
+def _lone_link(line: Line) -> bool:
+    """A "Read also: <title>" line carries its one link itself: it is dropped alone (as a
+    caption) and opens no box; the article goes on under it. An opener ending in a colon
+    ("Read also:") still heads the links below it."""
+    return line.caption and bool(_RELATED_LINK.match(line.text)) and not line.text.endswith(":")
 
 
 def box_end(lines: list[Line], i: int, again: int) -> int:
