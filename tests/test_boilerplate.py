@@ -1053,6 +1053,121 @@ def test_numbered_points_between_photo_credits_stay_in_the_article() -> None:
     assert all(p in e.body for p in points) and "Getty" not in e.body
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Die Läuferinnen und Läufer des Marathons kamen auf ihrem langen Weg durch die Stadt "
+        "auch an den Landungsbrücken vorbei. © Axel Heimken/dpa",
+        "The mayor opened the new tram depot in the north of the city. Copyright City Archive",
+        "El alcalde inaugura el nuevo depósito de tranvías en el norte. EFE/Juan García",
+        "Borgarstjórinn opnaði nýju sporvagnastöðina í norðurhluta borgarinnar.Ljósmynd/Aðsend",
+    ],
+)
+def test_caption_with_a_credit_in_no_language_is_dropped(caption: str) -> None:
+    """A copyright sign, or an agency and a photographer joined by a slash after the last
+    sentence, end a caption in any language: it is dropped, the article around it kept."""
+    text = "\n".join(["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], caption, PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and caption not in e.body
+
+
+def test_line_repeating_its_neighbours_words_is_a_caption() -> None:
+    """A picture's alt text over its caption (the caption says the same words and a few
+    more) is not article prose, in any language: both lines are dropped."""
+    alt = "Neue Straßenbahnen stehen im Depot im Norden der Stadt"
+    caption = f"{alt}, kurz vor ihrer ersten Fahrt am Montag."
+    text = "\n".join(
+        ["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], alt, caption, PARAGRAPHS[2]]
+    )
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert alt not in e.body
+
+
+def test_neighbours_opening_with_the_same_words_are_a_caption() -> None:
+    """An alt text and a caption that differ only towards the end (a date written two
+    ways) are both dropped."""
+    alt = "Der Botschafter der Vereinigten Staaten spricht vor dem Sicherheitsrat, den 5. Januar"
+    caption = (
+        "Der Botschafter der Vereinigten Staaten spricht vor dem Sicherheitsrat, 5. Januar 2026"
+    )
+    text = "\n".join(
+        ["Tram depot opened", PARAGRAPHS[0], PARAGRAPHS[1], alt, caption, PARAGRAPHS[2]]
+    )
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert alt not in e.body and caption not in e.body
+
+
+def test_line_saying_its_words_twice_is_dropped() -> None:
+    """A teaser whose link text is doubled ("Title Title", the title attribute after the
+    text) is not article prose."""
+    doubled = "Wir erwarten neue Klapphandys und Uhren. Wir erwarten neue Klapphandys und Uhren."
+    text = "\n".join(["Tram depot opened", PARAGRAPHS[0], doubled, PARAGRAPHS[1], PARAGRAPHS[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and doubled not in e.body
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+        "Tu suscripción se está usando en otro dispositivo",
+    ],
+)
+def test_paywall_notice_ends_the_article(notice: str) -> None:
+    """Where a paywall notice stands, the article text has ended: the account and
+    subscription prose after it is not kept, however long it is."""
+    after = (
+        "Si quieres compartir tu cuenta, cambia tu suscripción a la modalidad Premium, así "
+        "podrás añadir otro usuario que accederá con su propia cuenta desde otro lugar."
+    )
+    more = (
+        "En el caso de no saber quién está usando tu cuenta, te recomendamos cambiar tu "
+        "contraseña aquí, y si decides continuar, este mensaje se mostrará en los dos."
+    )
+    text = "\n".join(["Tram depot opened", *PARAGRAPHS, notice, after, more])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS) and after not in e.body
+
+
+def test_opener_over_teaser_cards_ends_the_article() -> None:
+    """An opener whose first line is a story's summary still opens a list of other
+    stories when summaries and titles alternate after it."""
+    cards = [
+        "The harbour authority approved a new ferry terminal on the east bank on Monday, "
+        "after two years of planning and a public hearing.",
+        "Harbour authority approves the east bank ferry terminal",
+        "Cyclists will get a separate lane on the old bridge from next month, the "
+        "transport department said in a statement on Friday.",
+        "Old bridge gets a separate lane for cyclists",
+    ]
+    text = "\n".join(["Tram line extended", *PARAGRAPHS, "More from the city", *cards])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS)
+    assert not any(card in e.body for card in cards)
+
+
+def test_read_also_line_with_its_title_opens_no_box() -> None:
+    """A "Read also: <title>" line is one link: it is dropped alone and the article under
+    it is kept, though no three paragraphs follow in a row."""
+    later = [f"{p} That was the view at the second meeting." for p in PARAGRAPHS]
+    link = "Lesen Sie auch: Neue Fähre für den Hafen im Osten der Stadt"
+    lines = ["Tram line extended", *PARAGRAPHS, link, "What happens next", *later[:2]]
+    text = "\n".join([*lines, "The timetable", later[2]])
+    e = extract_text(text)
+    assert all(p in e.body for p in PARAGRAPHS + later) and link not in e.body
+
+
+def test_sentence_ending_in_a_link_is_not_a_credit() -> None:
+    """An embedded post's link ("… campaign. pic.twitter.com/Ab12") is not an agency."""
+    from newsdesk.boilerplate.patterns import neutral_credit
+
+    assert not neutral_credit("We should not forget that campaign. pic.twitter.com/KQLpngeTbO")
+    assert not neutral_credit("Path A: Iceland, Bulgaria/Israel/Hungary/Romania")
+    assert neutral_credit("They said so on Monday. AP Photo/Jane Doe")
+
+
 def test_caption_credit_is_found_at_the_end_of_a_long_caption_only() -> None:
     from newsdesk.boilerplate.patterns import caption_credit
 

@@ -9,7 +9,7 @@ from newsdesk.boilerplate.repeated import RepeatedLines
 # Bump whenever the same input can give a different body, title or removed-line rule: `clean`
 # then rebuilds the bodies shards older rules made, and `segment` carries their tasks and
 # annotations over to the sentences that change.
-RULES_VERSION = "2026.12-18"
+RULES_VERSION = "2026.12-25"
 
 __all__ = [
     "RULES_VERSION",

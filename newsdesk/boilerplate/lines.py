@@ -25,12 +25,14 @@ from newsdesk.boilerplate.patterns import (
     DATE,
     ENDS_ARTICLE,
     OPENS_COMMENTS,
+    PAYWALL,
     THREAD_HEADING,
     TIME,
     caption_credit,
     chrome_rule,
     embed_consent,
     iso_date,
+    neutral_credit,
     opens_related,
 )
 from newsdesk.boilerplate.repeated import RepeatedLines
@@ -78,10 +80,16 @@ _RELATED_LINK = re.compile(r"^\W*[^\W\d_]+(\s+[^\W\d_]+){0,3}\s*:")
 title of another story follows, however long it is."""
 _ROW_SEP = re.compile(r"[–—@|:\t]| - | -- ")
 """Prose lines in a row after a related-stories opener that show the article resumes."""
-_ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation"})
+_ENDS_BOX = frozenset({"newsletter", "cookie-notice", "comments", "donation", "paywall"})
 """Chrome that closes the page rather than interrupting the article."""
 _TRUNCATED = re.compile(r"(…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 _BOXED_OUT = frozenset({"caption", "photo-credit", "related", "byline"})
+_PICTURE = frozenset({"photo-credit", "caption"})
+"""Chrome that stands where a picture was: it costs the run like an unmarked short line."""
+_ECHO_WORDS = 4
+"""Words a line must have for a neighbour that starts with the same words to echo it."""
+_ECHO_SHARE = 0.6
+"""Share of the shorter line's words that the two must open with to be a caption pair."""
 """Marked boxes that are never article text, whatever their length: figure captions,
 teaser boxes and author boxes (the HTML path marks them from tags and class names)."""
 
@@ -127,7 +135,7 @@ class Line:
             return 0.0
         if self.caption:
             # A photo credit stands where the picture was, often inside the article.
-            return _CREDIT_WEIGHT if self.chrome == "photo-credit" else -3.0
+            return _CREDIT_WEIGHT if self.chrome in _PICTURE else -3.0
         if self.prose and not (self.chrome and self.words < _SHORT):
             return min(1.0 + self.words / 10.0, 6.0)
         if self.chrome:
@@ -153,6 +161,9 @@ def make_line(index: int, text: str) -> Line:
     if chrome == "byline" and words > 10:
         chrome = None
     caption = words < 80 and caption_credit(text)
+    # A short line the credit already made chrome ("© dpa") keeps its chrome weight.
+    if not caption and words < 80 and (chrome is None or words >= _SHORT):
+        caption = neutral_credit(text)
     if caption:
         chrome = "photo-credit"
     elif words < 150 and (CONSENT_BANNER.search(text) or embed_consent(text)):
@@ -160,6 +171,8 @@ def make_line(index: int, text: str) -> Line:
         caption = True  # dropped whatever its length, weighs like chrome
     elif chrome and _RELATED_LINK.match(text) and opens_related(text):
         caption = True  # "Read more: <title>", a link to another story at any length
+    if words < 40 and PAYWALL.search(text.lower()):
+        chrome = "paywall"
     if chrome is None and _FILE_NAME.match(text):
         chrome = "file-name"
     punctuated = bool(_CLAUSE_PUNCT.search(text))
@@ -169,10 +182,34 @@ def make_line(index: int, text: str) -> Line:
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines, each keeping its 0-based line number in the input."""
     lines = [make_line(i, s.strip()) for i, s in enumerate(text.splitlines()) if s.strip()]
+    mark_caption_pairs(lines)
     mark_lists(lines)
     mark_tables(lines)
     mark_numbered(lines)
     return lines
+
+
+def mark_caption_pairs(lines: list[Line]) -> None:
+    """Two neighbouring lines where one says the other's words and perhaps a few more (a
+    picture's alt text over its caption, "Title" over "Title. © Agency", a teaser's link over
+    its title), or that open with the same words for most of the shorter one (an alt text
+    and a caption that differ in a date), are both captions: article prose does not repeat
+    its previous line's start.
+    So is a line that says the same words twice (a teaser's link text and its title
+    attribute). Plain text only; the HTML path knows its figures from the markup."""
+    words = [_WORD.findall(line.text.casefold()) for line in lines]
+    for line, w in zip(lines, words, strict=True):
+        half = len(w) // 2
+        if half >= _ECHO_WORDS - 1 and len(w) % 2 == 0 and w[:half] == w[half:]:
+            line.caption = True
+            line.chrome = line.chrome or "caption"
+    for k, (a, b) in enumerate(pairwise(words)):
+        short, long = (a, b) if len(a) <= len(b) else (b, a)
+        same = next((n for n, x in enumerate(short) if x != long[n]), len(short))
+        if len(short) >= _ECHO_WORDS and same >= max(_ECHO_WORDS, _ECHO_SHARE * len(short)):
+            for line in lines[k : k + 2]:
+                line.caption = True
+                line.chrome = line.chrome or "caption"
 
 
 def mark_numbered(lines: list[Line]) -> None:
@@ -293,7 +330,9 @@ def cut_at_appeal(
     seen = 0.0
     for i in range(start, end):
         line = lines[i]
-        if i > start and line.words < _SHORT and not line.boxed:
+        if line.chrome == "paywall" and seen >= total / 3:
+            return i  # the text behind the paywall is not on the page
+        if i > start and line.words < _SHORT and not line.boxed and not _lone_link(line):
             text = line.text
             thread = seen > 0 and bool(
                 OPENS_COMMENTS.search(text) or THREAD_HEADING.search(text) or opens_thread(lines, i)
@@ -306,6 +345,7 @@ def cut_at_appeal(
                 or lines[i + 1].words < _SHORT
                 or _box_intro(lines, i + 1)
                 or THREAD_HEADING.search(text)
+                or _cards_follow(lines, i + 1)
             ):
                 related = not thread and not COMMENTS_WORD.search(text)
                 again = resumes(lines, i, end) if related else None
@@ -326,6 +366,13 @@ def cut_at_appeal(
     return end
 
 
+def _lone_link(line: Line) -> bool:
+    """A "Read also: <title>" line carries its one link itself: it is dropped alone (as a
+    caption) and opens no box; the article goes on under it. An opener ending in a colon
+    ("Read also:") still heads the links below it."""
+    return line.caption and bool(_RELATED_LINK.match(line.text)) and not line.text.endswith(":")
+
+
 def box_end(lines: list[Line], i: int, again: int) -> int:
     """HTML: where a box of other stories opened at `i` really ends, given that the
     article resumes at `again`: at the first prose line after the box's links or chrome,
@@ -342,6 +389,25 @@ def box_end(lines: list[Line], i: int, again: int) -> int:
             if not any(r.chrome or r.boxed for r in rest):
                 return k
     return again
+
+
+def _cards_follow(lines: list[Line], k: int) -> bool:
+    """`_TEASER_PAIRS` teaser cards (a title and a short summary, either order) in a row
+    from `k`: a list of other stories under an opener, though its first line is prose."""
+    pairs = lines[k : k + 2 * _TEASER_PAIRS]
+    if len(pairs) < 2 * _TEASER_PAIRS:
+        return False
+
+    def title(line: Line) -> bool:
+        return 3 <= line.words < _SHORT * 2 and not line.prose and not line.chrome
+
+    def summary(line: Line) -> bool:
+        return line.prose and line.words < _SUMMARY_WORDS and not line.chrome
+
+    return all(
+        (title(a) and summary(b)) or (summary(a) and title(b))
+        for a, b in zip(pairs[::2], pairs[1::2], strict=True)
+    )
 
 
 def _box_intro(lines: list[Line], k: int) -> bool:

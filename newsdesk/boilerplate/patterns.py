@@ -126,6 +126,28 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+PAYWALL_WORDS: dict[str, str] = {
+    # language: the notice where a paywall cuts the article ("the rest is for subscribers",
+    # "x % of this article left to read") or where the account is in use on another device
+    "en": r"\b(is being read|is (currently )?in use|are reading) on another device"
+    r"|\bsubscribe to (continue|keep) reading"
+    r"|\bthe rest of this (article|story) is (for|available to)",
+    "fr": r"\bsur un autre appareil|\bla suite est réservée|\bil vous reste \d",
+    "es": r"\ben otro dispositivo|\bpara seguir leyendo",
+    "de": r"\bauf einem anderen gerät|\bum weiterzulesen",
+    "it": r"\bsu un altro dispositivo|\bper continuare a leggere",
+    "pt": r"\bem outro dispositivo|\bpara continuar lendo",
+    "nl": r"\bop een ander apparaat|\bom verder te lezen",
+    "da": r"\bpå en anden enhed|\bfor at læse videre",
+    "sv": r"\bpå en annan enhet|\bför att läsa vidare",
+    "no": r"\bpå en annen enhet|\bfor å lese videre",
+}
+"""Paywall notices per language: the article text has ended where one stands. Languages
+without a list rely on the structural rules."""
+
+PAYWALL = re.compile("|".join(PAYWALL_WORDS.values()))
+"""Matched against the lower-cased line."""
+
 # Lines that open an appeal, a comment section or a list of other stories: when one comes
 # late in the article, the article has ended.
 ENDS_ARTICLE = re.compile(
@@ -186,6 +208,28 @@ CAPTION_CREDIT = re.compile(
 )
 _CREDIT_TAIL = 120
 """A credit ends the line within this many characters (a label, 60 characters of names)."""
+
+# Credits that need no word of any language: a copyright sign or the word "copyright" with
+# a few names after it ("... vorbei. © Axel Heimken/dpa"), or, after the caption's last
+# sentence, an agency and a photographer joined by a slash ("... hour. AP Photo/Jane Doe",
+# "... helfen.Unsplash/Kelly Sikkema"; capitalised names without dots, so no
+# "pic.twitter.com/..." link). Article prose does not end that way.
+NEUTRAL_CREDIT = re.compile(
+    r"(©|\b[Cc]opyright\b)[^.!?©]{0,60}$"
+    r"|\w\w[.!?»\"”]\s*(?P<agency>[^\W\d_][^\s/.]*)(\s[^\s/.]+){0,3}\s?/\s?[^\W\d_]"
+    r"[^/.!?:;,()]{1,40}(/[^/.!?:;,()]{1,30}){0,2}$"
+)
+
+
+def neutral_credit(line: str) -> bool:
+    """The line ends with a credit `NEUTRAL_CREDIT` finds (its tail only, and only when the
+    tail has a slash, a "©" or "opyright")."""
+    tail = line[-_CREDIT_TAIL:]
+    if "/" not in tail and "©" not in tail and "opyright" not in tail:
+        return False
+    m = NEUTRAL_CREDIT.search(tail)
+    # The agency is a name: "…campaign.https://t.co/x pic.twitter.com/Ab" is a link.
+    return bool(m) and (m.group("agency") is None or m.group("agency")[0].isupper())
 
 
 _LOWER_CREDIT = re.compile(CAPTION_CREDIT.pattern)
