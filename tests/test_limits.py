@@ -149,6 +149,15 @@ def test_cap_spans_cuts_at_the_last_space_else_the_limit() -> None:
         "\u2764\ufe0f",  # a variation selector
         "\ud83d\ude00",  # a surrogate pair, as surrogatepass strings hold it
         "\u0915\u094d\u0937",  # a Devanagari conjunct (virama)
+        "\u0915\u093e",  # a Devanagari vowel sign (a spacing mark)
+        "1\ufe0f\u20e3",  # a keycap (an enclosing mark)
+        "\U0001f1fa\U0001f1e6",  # flags at the ends of the regional letters: UA, NZ
+        "\U0001f1f3\U0001f1ff",
+        "\U0001f44d\U0001f3fb",  # the lightest and the darkest skin tone
+        "\U0001f44d\U0001f3ff",
+        "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # England
+        "\ud83d\udc00",  # surrogate pairs with the first and the last low surrogate
+        "\ud83c\udfff",
     ],
 )
 def test_a_cut_never_splits_a_combined_character(unit: str) -> None:
@@ -158,6 +167,36 @@ def test_a_cut_never_splits_a_combined_character(unit: str) -> None:
         assert split == 1 and "".join(text[s.start : s.end] for s in spans) == text
         assert all(s.end - s.start <= limit for s in spans)
         assert all(s.start % len(unit) == 0 for s in spans), (limit, spans)
+
+
+@pytest.mark.parametrize("prefix", ["x", "#go", "Vote" * 5])
+def test_a_run_of_flags_after_a_word_is_cut_between_flags(prefix: str) -> None:
+    # flags pair up from the first regional letter of the run, not from the text's start
+    flags = "\U0001f1fa\U0001f1e6\U0001f1e9\U0001f1ea\U0001f1eb\U0001f1f7" * 20  # UA DE FR
+    text = prefix + flags
+    for limit in range(len(prefix) + 1, len(prefix) + 12):
+        spans, _ = cap_spans(text, [SentenceSpan(0, len(text), 0)], limit)
+        assert "".join(text[s.start : s.end] for s in spans) == text
+        assert all(s.end - s.start <= limit for s in spans)
+        cuts = [s.start - len(prefix) for s in spans[1:]]
+        assert all(cut >= 0 and cut % 2 == 0 for cut in cuts), (limit, cuts)
+        if limit == len(prefix) + 1:  # no room for a flag: the word alone comes first
+            assert text[spans[0].start : spans[0].end] == prefix
+
+
+def test_only_runs_over_the_limit_count_as_split() -> None:
+    # the count is what segment's summary reports
+    text = "Talks resumed. Both sides hoped."  # 14 and 17 characters
+    assert cap_spans(text, split_sentences(text), 17) == (split_sentences(text), 0)
+    text = "Talks resumed on Monday. " + "x" * 30 + ". Both sides hoped."  # 24, 31, 17
+    spans, split = cap_spans(text, split_sentences(text), 24)
+    assert split == 1
+    assert [text[s.start : s.end] for s in spans] == [
+        "Talks resumed on Monday.",
+        "x" * 24,
+        "x" * 6 + ".",
+        "Both sides hoped.",
+    ]
 
 
 def test_one_character_longer_than_the_limit_is_kept_whole() -> None:

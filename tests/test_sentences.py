@@ -172,6 +172,10 @@ CASES = [
             "Tickets go on sale Friday at noon",
         ],
     ),
+    (  # a headline ending in a capital letter is no wrapped line
+        "Launch delayed for SpaceX\nThe company said on Monday that the rocket needs repairs.",
+        ["Launch delayed for SpaceX", "The company said on Monday that the rocket needs repairs."],
+    ),
     (
         "The meeting was held with the\nPresident and his advisers on Monday.",
         ["The meeting was held with the\nPresident and his advisers on Monday."],
@@ -303,6 +307,65 @@ def test_inline_lists_at_every_kind_of_line_start() -> None:
         "After.",
         "1) x",
         "2) y",
+    ]
+
+
+def test_inline_lists_past_nine_and_markers_inside_words() -> None:
+    text = (
+        "Voters ranked:\n1) taxes 2) roads 3) parks 4) schools 5) police 6) rail 7) ports"
+        " 8) dams 9) water 10) health 11) jobs"
+    )
+    assert sents(text)[-3:] == ["9) water", "10) health", "11) jobs"]
+    # "Q2)" is no marker, and the list ends with its line: a "2)" on the next line is text
+    text = "1) the plan from Q2) stays.\nThe board backs option 2) in its report."
+    assert sents(text) == [
+        "1) the plan from Q2) stays.",
+        "The board backs option 2) in its report.",
+    ]
+
+
+def test_an_ellipsis_before_i_is_an_omission_unless_a_full_stop_follows_it() -> None:
+    assert sents("He hesitated... I think he knew more.") == [
+        "He hesitated... I think he knew more."
+    ]
+    assert sents("He hesitated… I think he knew more.") == ["He hesitated… I think he knew more."]
+    assert sents("I waited.... I left before the end.") == [
+        "I waited....",
+        "I left before the end.",
+    ]
+
+
+def test_numbered_and_starred_list_lines() -> None:
+    # two-digit numbers, a full stop ending the line before a list line, a lone asterisk
+    text = (
+        "Tips:\n9. Eat slowly.\n10. Get enough sleep\n11. Keep a food journal\n"
+        "12. Find someone to talk to\nTalking to a friend may help."
+    )
+    assert sents(text) == [
+        "Tips:",
+        "9. Eat slowly.",
+        "10. Get enough sleep",
+        "11. Keep a food journal",
+        "12. Find someone to talk to",
+        "Talking to a friend may help.",
+    ]
+    text = "Schedule:\n* Click the link for the full calendar\n* The Cup calendar has 36 races."
+    assert sents(text) == [
+        "Schedule:",
+        "* Click the link for the full calendar",
+        "* The Cup calendar has 36 races.",
+    ]
+    text = (
+        "Pay off your debts first.\n7. Invest the money that is left over\nIf you can, save more."
+    )
+    assert sents(text) == [
+        "Pay off your debts first.",
+        "7. Invest the money that is left over",
+        "If you can, save more.",
+    ]
+    assert sents("1.) The first item 2.) The second item") == [
+        "1.) The first item",
+        "2.) The second item",
     ]
 
 
@@ -508,6 +571,14 @@ def test_ewt_boundary_f1() -> None:
         (
             "The letter was from John I. Maria laughed at that.",  # after a name: an initial
             ["The letter was from John I. Maria laughed at that."],
+        ),
+        (  # the next paragraph does not change the rule
+            "It was between you and I. Maria laughed at that.\n\nThe hearing resumed.",
+            ["It was between you and I.", "Maria laughed at that.", "The hearing resumed."],
+        ),
+        (  # the name opens a wrapped line
+            "The letter came from\nJohn I. Maria laughed at that.",
+            ["The letter came from\nJohn I. Maria laughed at that."],
         ),
     ],
 )
