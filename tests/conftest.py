@@ -72,6 +72,16 @@ def invited_annotator(client: LabelStudioClient, email: str, password: str) -> L
     return LabelStudioClient(client.url, response.json()["token"])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def prefect_logs_to_the_real_stderr() -> None:
+    """Prefect binds its console log handler to the stderr of the moment it sets up logging;
+    set up first inside a CliRunner call, that stream is closed by the next test, and a later
+    Prefect log line prints a logging error into another test's output."""
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """Prefect's test harness (a temporary server), started once: it takes ~20 s."""
