@@ -329,7 +329,8 @@ class _ToUtf8(io.RawIOBase):
         return size
 
 
-def _buffered(raw: io.RawIOBase) -> io.BufferedReader:
+def buffered(raw: io.RawIOBase) -> io.BufferedReader:
+    """Every reader's stream buffer: readline of a long record needs few calls."""
     return io.BufferedReader(raw, buffer_size=256 * 1024)
 
 
@@ -348,11 +349,11 @@ def _inflated(stream: IO[bytes], limit: int, what: str) -> tuple[io.BufferedRead
     """The stream, gunzipped when it starts like gzip, counted against `limit`; and its
     counter, whose `check()` says whether it ended early."""
     head = stream.read(2)
-    raw: IO[bytes] = _buffered(_Prefixed(head, stream))
+    raw: IO[bytes] = buffered(_Prefixed(head, stream))
     if head == b"\x1f\x8b":
         raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
     counter = _Limited(raw, limit, what)
-    return _buffered(counter), counter
+    return buffered(counter), counter
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -362,10 +363,10 @@ def _utf8_stream(stream: IO[bytes]) -> tuple[io.BufferedReader, str]:
     """A text stream of any supported encoding as UTF-8 bytes, and the encoding it had."""
     head = _read_up_to(stream, 64 * 1024)
     encoding, skip = choose_encoding(head, complete=len(head) < 64 * 1024)
-    rest = _buffered(_Prefixed(head[skip:], stream))
+    rest = buffered(_Prefixed(head[skip:], stream))
     if encoding == "utf-8":
         return rest, encoding
-    return _buffered(_ToUtf8(rest, encoding)), encoding
+    return buffered(_ToUtf8(rest, encoding)), encoding
 
 
 # --- fields -------------------------------------------------------------------------------
@@ -605,7 +606,7 @@ def _read_json(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
                 item, replaced = _with_replaced(item, replaced), 0
             yield _encoded(item, encoding)
         return
-    data, encoding = _utf8_stream(_buffered(_Prefixed(head, stream)))
+    data, encoding = _utf8_stream(buffered(_Prefixed(head, stream)))
     text_stream = io.TextIOWrapper(data, "utf-8", errors=REPLACE)
     for index, row in enumerate(_json_array_elements(text_stream, limits.record_bytes)):
         yield _encoded(_row_item(name, index, row, limits, f"element {index}: "), encoding)

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import IO
 
 from newsdesk.foundations.decoding import BadInput, choose_encoding
-from newsdesk.readers.files import CHUNK, Item, Limits, guarded, jsonl_records, suffix_of
+from newsdesk.readers.files import (
+    CHUNK,
+    Item,
+    Limits,
+    buffered,
+    guarded,
+    jsonl_records,
+    suffix_of,
+)
 
 SCAN_BYTES = 16 * 2**20  # read at a time while looking for the cuts
 _GZIP = b"\x1f\x8b"
@@ -118,7 +126,7 @@ def read_window(path: Path, window: Window, limits: Limits) -> Iterator[Item]:
     def records() -> Iterator[Item]:
         with path.open("rb") as raw:
             raw.seek(window.start)
-            data = io.BufferedReader(_Span(raw, window.end - window.start), 256 * 1024)
+            data = buffered(_Span(raw, window.end - window.start))
             yield from jsonl_records(str(path), data, "utf-8", limits, window.lines, window.records)
 
     yield from guarded(str(path), records(), window.records - 1)

@@ -347,7 +347,7 @@ def _units(files: list[InputFile], shard_size: int) -> list[list[InputFile]]:
     articles = size = 0
     for entry in files:
         expected, length = _estimate(entry.path, entry.size), entry.size
-        if entry.window is not None:
+        if entry.window is not None:  # more than a batch holds: a window is a batch alone
             expected = shard_size + 1
         if current and (articles + expected > shard_size or size + length > UNIT_BYTES):
             units.append(current)
