@@ -1,4 +1,4 @@
-"""Scale: wall time and peak memory of ingest, clean and segment at 1k/10k/100k articles.
+"""Scale: wall time and peak memory of ingest, clean, dedup and segment, 1k to 100k articles.
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--workers 1,2]
      [--paths plain,prefect,dask] [--rerun-size 100000] [--layout jsonl|files]
@@ -343,6 +343,7 @@ def stages(
     return {
         "ingest": newsdesk("ingest", workspace, workers, str(corpus), via=via),
         "clean": newsdesk("clean", workspace, workers, via=via),
+        "dedup": newsdesk("dedup", workspace, workers, via=via),
         "segment": newsdesk("segment", workspace, workers, via=via),
     }
 
@@ -417,7 +418,7 @@ def _measure(
     """Every size: the stages by every path and worker count, the peers, the reruns."""
     sizes, workers = _numbers(args.sizes), _numbers(args.workers)
     peers = [p for p in args.peers.split(",") if p]
-    for size in sorted(set(sizes) | {args.rerun_size}):
+    for size in sorted(set(sizes) | ({args.rerun_size} - {0})):
         corpus = make_corpus(scratch / "in", size, args.layout)
         if size in sizes:
             for count in workers:
@@ -493,10 +494,29 @@ def _ratios(
                     print(f"{size}: {stage} {min(workers)} vs {max(workers)} workers: {ratio:.2f}x")
                 ratio = _total(one, ("ingest", "clean")) / _total(many, ("ingest", "clean"))
                 print(f"{size}: ingest+clean, {min(workers)} vs {max(workers)}: {ratio:.2f}x")
+    _memory_growth(results, sizes, workers)
     for key, runs in results.items():
         if key.startswith("rerun") and isinstance(runs, dict):
             ratio = runs["1k more"]["seconds"] / runs["1k fresh"]["seconds"]
             print(f"{key}: 1k more / 1k fresh = {ratio:.2f}")
+
+
+def _memory_growth(results: dict[str, object], sizes: list[int], workers: list[int]) -> None:
+    """Each stage's peak memory (largest process) at the largest size over the smallest: the
+    flat-memory goal asks for at most 1.2."""
+    if len(sizes) < 2:
+        return
+    for count in workers:
+        small = results.get(f"newsdesk {min(sizes)}/{count}")
+        large = results.get(f"newsdesk {max(sizes)}/{count}")
+        if not (isinstance(small, dict) and isinstance(large, dict)):
+            continue
+        for stage in [stage for stage in small if stage in large]:
+            was, now = small[stage]["peak_mib"], large[stage]["peak_mib"]
+            print(
+                f"{stage}, {count} workers: peak {was} MiB at {min(sizes)}, {now} MiB at"
+                f" {max(sizes)} ({now / was:.2f}x)"
+            )
 
 
 if __name__ == "__main__":
