@@ -136,6 +136,14 @@ def test_wire_copies_form_one_cluster_and_same_topic_stories_stay_apart(tmp_path
     assert (again.shards, again.candidates) == (0, 0)
 
 
+def test_a_workspace_without_bodies_dedups_to_nothing_twice(tmp_path) -> None:
+    workspace = Workspace(tmp_path / "ws")
+    for _ in range(2):  # the second run finds no pairs table either
+        report = dedup(workspace, DedupConfig())
+        assert (report.articles, report.pairs, report.clusters) == (0, 0, 0)
+    assert load_clusters(workspace).num_rows == 0
+
+
 def test_representative_is_earliest_published_then_longest(tmp_path) -> None:
     workspace = Workspace(str(tmp_path))
     base = story(2)

@@ -323,7 +323,9 @@ def dedup(
         )
     else:
         pairs = old
-    pairs_print = workspace.fingerprint("near_duplicate_pairs", PAIRS_SHARD) or ""
+    pairs_print = ""
+    if workspace.has_shard("near_duplicate_pairs", PAIRS_SHARD):  # none before any bodies
+        pairs_print = workspace.fingerprint("near_duplicate_pairs", PAIRS_SHARD) or ""
     if pairs_print and not workspace.is_current("clusters", CLUSTERS_SHARD, pairs_print):
         clusters = cluster(workspace, pairs, batch)
         workspace.write_shard("clusters", CLUSTERS_SHARD, clusters, pairs_print)
