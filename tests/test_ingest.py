@@ -10,7 +10,7 @@ import pytest
 
 from newsdesk.foundations.decoding import decode
 from newsdesk.foundations.workspace import Workspace
-from newsdesk.readers.files import read_file
+from newsdesk.readers.files import Limits, read_file
 from newsdesk.stages.ingest import ingest
 from schemas import tables
 from tests.conftest import SAMPLES
@@ -71,7 +71,15 @@ def test_bad_files_are_quarantined_with_a_reason(
 def test_huge_file_is_quarantined_without_reading_it(tmp_path: Path) -> None:
     path = _write(tmp_path / "big.txt", "word " * 300_000)
     (item,) = list(read_file(path, 2**20))
-    assert "too large" in item.reason
+    assert "too large" in item.reason and "max_file_mb" in item.reason
+
+
+def test_a_file_over_the_input_limit_names_the_setting_to_raise(tmp_path: Path) -> None:
+    row = json.dumps({"id": "a", "text": "One sentence of news."})
+    path = _write(tmp_path / "many.jsonl", "\n".join([row] * 100))
+    (item,) = list(read_file(path, Limits(record_bytes=2**20, input_bytes=1000)))
+    assert item.record == -1 and "too large" in item.reason
+    assert "max_decompressed_mb" in item.reason
 
 
 def test_jsonl_records_keep_metadata_and_bad_lines_are_named(tmp_path: Path) -> None:
