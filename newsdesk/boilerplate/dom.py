@@ -1,10 +1,10 @@
 """HTML to text blocks: one block per paragraph-level element, with structural hints.
 
-The tree is walked with an explicit stack (no recursion, so deep nesting cannot overflow)
-and every block records how much of its text is link text and which page zones it sits in
-(navigation, footer, aside, figure caption, share bar, ...), taken from tag names and
-class/id tokens. A zone that holds most of the page's prose is the article wrapper with an
-unlucky class name, so its hint is dropped afterwards (`resolve_hints`).
+The tree is walked without recursion (deep nesting cannot overflow) and every block
+records how much of its text is link text and which page zones it sits in (navigation,
+footer, aside, figure caption, share bar, ...), taken from tag names and class/id tokens.
+A zone that holds most of the page's prose is the article wrapper with an unlucky class
+name, so its hint is dropped afterwards (`resolve_hints`).
 """
 
 from __future__ import annotations
@@ -155,28 +155,35 @@ def walk(root: etree._Element) -> list[Block]:
     """Blocks of visible text in document order.
 
     Text before, between and after child blocks becomes blocks of its own, and `<br>`
-    ends a block, so every paragraph keeps its place.
+    ends a block, so every paragraph keeps its place. lxml's `iterwalk` visits the tree
+    (in C, and without recursion, so deep nesting cannot overflow); `context` holds, for
+    each element still open, what its children and its tail need.
     """
     blocks: list[Block] = []
     open_blocks: list[Block] = [Block("body", ())]
-    # Stack entries: (element, entering, in_link, zones, path).
-    Entry = tuple[etree._Element, bool, bool, tuple[Zone, ...], tuple[int, ...]]
-    stack: list[Entry] = [(root, True, False, (), ())]
+    # (children inside a link, zones, path, opened a block, tail inside a link)
+    context: list[tuple[bool, tuple[Zone, ...], tuple[int, ...], bool, bool]] = [
+        (False, (), (), False, False)
+    ]
     next_id = 0
-    while stack:
-        el, entering, in_link, zones, path = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not entering:
-            if tag in BLOCK_TAGS:
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event == "end":
+            _, _, _, opened, tail_in_link = context.pop()
+            if opened:
                 blocks.append(open_blocks.pop())
+            _add(open_blocks[-1], el.tail, tail_in_link)
+            continue
+        in_link, zones, path, _, _ = context[-1]
+        if event != "start":  # a comment or processing instruction: only its tail is text
             _add(open_blocks[-1], el.tail, in_link)
             continue
+        tag = el.tag
         if tag in ("br", "hr"):
             open_blocks[-1] = _flush(open_blocks[-1], blocks)
-            _add(open_blocks[-1], el.tail, in_link)
-            continue
-        if not tag or tag in SKIP_TAGS:
-            _add(open_blocks[-1], el.tail, in_link)
+        if tag in ("br", "hr") or tag in SKIP_TAGS or not isinstance(tag, str):
+            walker.skip_subtree()
+            context.append((in_link, zones, path, False, in_link))
             continue
         if tag in ("td", "th"):
             open_blocks[-1].parts.append(" ")
@@ -185,13 +192,13 @@ def walk(root: etree._Element) -> list[Block]:
         zone = "hidden" if is_hidden(el) else element_zone(el, tag)
         if zone:
             zones = (*zones, Zone(zone))
-        if tag in BLOCK_TAGS:
+        opened = tag in BLOCK_TAGS
+        if opened:
             open_blocks[-1] = _flush(open_blocks[-1], blocks)
             open_blocks.append(Block(tag, path, zones))
         link = in_link or tag == "a"
         _add(open_blocks[-1], el.text, link)
-        stack.append((el, False, in_link, zones, path))
-        stack.extend((child, True, link, zones, path) for child in reversed(el))
+        context.append((link, zones, path, opened, in_link))
     blocks.extend(reversed(open_blocks))
     return [b for b in blocks if b.text]
 
