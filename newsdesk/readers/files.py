@@ -865,9 +865,7 @@ def _check_declared(size: int, suffix: str, limits: Limits) -> None:
     if size == 0:
         raise BadInput("empty file")
     if suffix in SINGLE_RECORD_SUFFIXES and size > limits.record_bytes:
-        raise BadInput(
-            f"file too large: {_mib(size)} > {_mib(limits.record_bytes)} (max_file_mb)"
-        )
+        raise BadInput(f"file too large: {_mib(size)} > {_mib(limits.record_bytes)} (max_file_mb)")
     if size > limits.input_bytes:
         raise BadInput(
             f"file too large: {_mib(size)} > {_mib(limits.input_bytes)}"
