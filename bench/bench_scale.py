@@ -7,8 +7,9 @@ Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--workers 1,2]
 The corpora are the scrapinghub pages of the boilerplate benchmark
 (`/work/shared/bench-data/boilerplate/scrapinghub`, or `NEWSDESK_SCRAPINGHUB`), replicated,
 each copy with one sentence of its own, so every copy is a new article. They are written
-under `--tmp` (one JSONL, or `--layout files`: one HTML file per article) and deleted at the
-end unless `--keep`. The benchmark is skipped (exit 0) when the pages are absent.
+under `--tmp` (one JSONL, a folder of JSONL files past 25k articles, or `--layout files`:
+one HTML file per article) and deleted at the end unless `--keep`. The benchmark is
+skipped (exit 0) when the pages are absent.
 
 Each stage runs as `newsdesk <stage>` in a child process, so its time includes start-up and
 its peak memory is its own: the largest resident set of the process and of its worker
@@ -78,18 +79,30 @@ def copy_of(page: str, n: int) -> str:
     return page[:at] + unique_sentence(n) + page[at:]
 
 
+JSONL_PART = 25_000
+"""Records in one JSONL file of a corpus: 25k pages are about 4.3 GB, under the 8 GB a file
+may hold by default (`max_decompressed_mb`); a bigger corpus is a folder of such files."""
+
+
 def make_corpus(folder: Path, size: int, layout: str, start: int = 0) -> Path:
-    """`size` copies numbered from `start`; one JSONL file, or a folder of HTML files."""
+    """`size` copies numbered from `start`: one JSONL file (a folder of them past
+    JSONL_PART), or a folder of HTML files."""
     source = pages()
     folder.mkdir(parents=True, exist_ok=True)
     if layout == "jsonl":
-        target = folder / f"articles-{start}-{start + size}.jsonl"
-        with target.open("w", encoding="utf-8") as stream:
-            for n in range(start, start + size):
-                page = source[n % len(source)]
-                row = {"id": f"a{n}", "url": f"https://example.org/{n}", "html": copy_of(page, n)}
-                stream.write(json.dumps(row) + "\n")
-        return target
+        target = folder / f"articles-{start}-{start + size}"
+        if size > JSONL_PART:
+            target.mkdir(exist_ok=True)
+        for first in range(start, start + size, JSONL_PART):
+            last = min(first + JSONL_PART, start + size)
+            name = target / f"part-{first}.jsonl" if size > JSONL_PART else None
+            with (name or target.with_suffix(".jsonl")).open("w", encoding="utf-8") as stream:
+                for n in range(first, last):
+                    page = source[n % len(source)]
+                    url = f"https://example.org/{n}"
+                    row = {"id": f"a{n}", "url": url, "html": copy_of(page, n)}
+                    stream.write(json.dumps(row) + "\n")
+        return target if size > JSONL_PART else target.with_suffix(".jsonl")
     target = folder / f"pages-{start}-{start + size}"
     target.mkdir(exist_ok=True)
     for n in range(start, start + size):
