@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,23 +110,63 @@ def similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return (left == right).mean(axis=1).astype(np.float32)
 
 
-def components(pairs: list[tuple[str, str]]) -> list[list[str]]:
-    """The connected components of the pairs (single linkage), each sorted, in sorted order:
-    the same for any order the pairs come in."""
-    parent: dict[str, str] = {}
+class Components:
+    """Connected components of articles (single linkage), grown one verified link at a time.
 
-    def root(x: str) -> str:
+    Linking only ever merges, so the components do not depend on the order links come in,
+    and a pair already in one component needs no comparison: a bucket of n copies of one
+    story costs about n comparisons, not n * n / 2."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def root(self, x: str) -> str:
+        parent = self._parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
+    def union(self, a: str, b: str) -> str:
+        """Join the components of a and b; the root of the joined one."""
+        ra, rb = self.root(a), self.root(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+            ra, rb = min(ra, rb), max(ra, rb)
+            self._parent[rb] = ra
+        return ra
+
+    def groups(self) -> list[list[str]]:
+        """Components of two or more articles, each sorted, in sorted order."""
+        found: dict[str, list[str]] = {}
+        for x in self._parent:
+            found.setdefault(self.root(x), []).append(x)
+        return sorted(sorted(group) for group in found.values() if len(group) > 1)
+
+
+def link_bucket(
+    members: list[str], dirty: set[str], parts: Components, similar: Callable[[str, str], bool]
+) -> int:
+    """Link the articles of one LSH bucket that are similar enough, where a link can have
+    changed (at least one of the two is `dirty`); returns how many pairs were compared.
+
+    Members are taken by component: a dirty article is compared with the members of each
+    other component in turn until one is similar enough (single linkage needs one link);
+    two clean articles in different components were compared before and stay apart."""
+    compared = 0
     groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(root(x), []).append(x)
-    return sorted(sorted(group) for group in groups.values())
+    for m in members:
+        groups.setdefault(parts.root(m), []).append(m)
+    for d in sorted(set(members) & dirty):
+        own = parts.root(d)
+        for root in sorted(groups):
+            if root == own or root not in groups:
+                continue
+            for other in groups[root]:
+                compared += 1
+                if similar(d, other):
+                    joined = parts.union(d, other)
+                    groups[joined] = groups.pop(own) + groups.pop(root)
+                    own = joined
+                    break
+    return compared

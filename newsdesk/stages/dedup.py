@@ -10,18 +10,21 @@ What lives in the workspace, so a new batch costs only its own shards:
   the set of word `shingle`-grams), with what the representative rule needs;
 - `lsh_bands/<bodies shard>`: the article's LSH band keys (bands and rows chosen by
   datasketch for the threshold), sorted;
-- `near_duplicate_pairs/all`: every candidate pair whose estimated Jaccard similarity is at
-  least the threshold; its footer lists the minhash shards (and their fingerprints) it covers;
 - `clusters/all`: every article that has a near-duplicate, with its cluster. An article not in
-  it is a cluster of its own, whose key is its id.
+  it is a cluster of its own, whose key is its id. Its footer lists the minhash shards (and
+  their fingerprints) it was computed over.
 
 Adding a bodies shard hashes only that shard, then looks its band keys up in the band tables
 (one column read per shard) and compares signatures only for the articles that share a band.
 Both tables of a shard carry the fingerprint of the settings and of the bodies shard that made
 them, so changed settings or better cleaning rules re-hash exactly the stale shards, and the
-pairs touching their articles are found again.
+clusters those articles were in are linked again (`link`).
 
-Clusters are the connected components of the verified pairs (single linkage): they do not
+Clusters are the connected components of the pairs that share a band and whose estimated
+Jaccard similarity is at least the threshold (single linkage). They are grown by joining
+components (`newsdesk.dedup.minhash.Components`), so an article already in a pair's cluster
+is not compared again: n copies of one wire story cost about n comparisons, not n * n / 2, and
+no table of pairs is kept (an earlier version's `near_duplicate_pairs` is deleted). They do not
 depend on the order in which batches arrive, so an incremental run finds the same clusters,
 representatives and similarities as a run from scratch.
 
@@ -57,8 +60,9 @@ import pyarrow.compute as pc
 from newsdesk.dedup.minhash import (
     DEDUP_VERSION,
     REPRESENTATIVE_RULE,
+    Components,
     Hasher,
-    components,
+    link_bucket,
     rank_key,
     similarity,
 )
@@ -70,7 +74,8 @@ from newsdesk.stages.shards import map_sum, stale
 from schemas import tables
 
 COVERS_KEY = b"newsdesk.stages.dedup.covers"
-PAIRS_SHARD = CLUSTERS_SHARD = "all"
+CLUSTERS_SHARD = "all"
+OLD_PAIRS = ("near_duplicate_pairs", "all")
 
 
 def dedup_fingerprint(bodies: str | None, config: DedupConfig) -> str:
@@ -130,7 +135,6 @@ class DedupReport:
     shards: int = 0  # bodies shards hashed in this run
     articles: int = 0
     candidates: int = 0  # pairs sharing a band, compared by signature
-    pairs: int = 0  # near-duplicate pairs in the workspace
     clusters: int = 0  # clusters of two or more articles
     clustered: int = 0  # articles in them
 
@@ -143,13 +147,12 @@ class DedupReport:
         )
 
 
-def _covered(workspace: Workspace) -> tuple[pa.Table, dict[str, str]]:
-    """The pairs table and the minhash shards (name -> fingerprint) it was computed over."""
-    if not workspace.has_shard("near_duplicate_pairs", PAIRS_SHARD):
-        return tables.NEAR_DUPLICATE_PAIRS.empty_table(), {}
-    table = workspace.read_shard("near_duplicate_pairs", PAIRS_SHARD)
-    covers = json.loads((table.schema.metadata or {}).get(COVERS_KEY, b"{}"))
-    return table.replace_schema_metadata(None), covers
+def _covered(workspace: Workspace) -> dict[str, str]:
+    """The minhash shards (name -> fingerprint) the clusters table was computed over."""
+    if not workspace.has_shard("clusters", CLUSTERS_SHARD):
+        return {}
+    metadata = workspace.read_shard("clusters", CLUSTERS_SHARD, ["article_id"]).schema.metadata
+    return json.loads((metadata or {}).get(COVERS_KEY, b"{}"))
 
 
 def _read_where(
@@ -175,6 +178,63 @@ def _signatures(workspace: Workspace, ids: Iterable[str]) -> dict[str, dict[str,
     }
 
 
+def _ids(workspace: Workspace, shards: Iterable[str]) -> set[str]:
+    ids: set[str] = set()
+    for shard in shards:
+        ids |= set(workspace.read_shard("minhash", shard, ["article_id"])["article_id"].to_pylist())
+    return ids
+
+
+def link(
+    workspace: Workspace, fresh: list[str], previous: pa.Table, threshold: float
+) -> tuple[list[list[str]], int]:
+    """The clusters' members after the `fresh` shards, and how many pairs were compared.
+
+    A previous cluster none of whose articles was re-hashed or removed still holds: its
+    links are unchanged. Every other article (new, re-hashed, or left from a cluster that
+    lost a member) is "dirty" and linked again with whatever shares an LSH band with it;
+    two clean articles in different clusters were compared before and stay apart. So a
+    batch costs its own articles' buckets, and the result is the one a run from scratch
+    gives (`tests/test_dedup.py` checks both)."""
+    fresh_ids = _ids(workspace, fresh)
+    present = _ids(workspace, workspace.shards("minhash"))
+    by_cluster: dict[str, list[str]] = {}
+    for article, key in zip(
+        previous["article_id"].to_pylist(), previous["cluster_id"].to_pylist(), strict=True
+    ):
+        by_cluster.setdefault(key, []).append(article)
+    parts = Components()
+    dirty = set(fresh_ids)
+    for group in by_cluster.values():
+        if any(a in fresh_ids or a not in present for a in group):
+            dirty |= {a for a in group if a in present}
+        else:
+            for article in group[1:]:
+                parts.union(group[0], article)
+    if not dirty:
+        return parts.groups(), 0
+    keys = pc.unique(
+        _read_where(
+            workspace,
+            "lsh_bands",
+            "article_id",
+            pa.array(sorted(dirty)),
+            ["band_key", "article_id"],
+        )["band_key"]
+    )
+    hits = _read_where(workspace, "lsh_bands", "band_key", keys, ["band_key", "article_id"])
+    buckets = hits.group_by("band_key", use_threads=False).aggregate([("article_id", "list")])
+    buckets = [m for m in buckets["article_id_list"].to_pylist() if len(m) > 1]
+    signatures = _signatures(workspace, {a for members in buckets for a in members})
+
+    def similar(a: str, b: str) -> bool:
+        left, right = signatures[a]["signature"], signatures[b]["signature"]
+        return float(similarity(left[None, :], right[None, :])[0]) >= threshold
+
+    compared = sum(link_bucket(members, dirty, parts, similar) for members in buckets)
+    return parts.groups(), compared
+
+
 def _similarity(signatures: dict[str, dict[str, Any]], pairs: list[tuple[str, str]]) -> np.ndarray:
     if not pairs:
         return np.empty(0, dtype=np.float32)
@@ -183,67 +243,12 @@ def _similarity(signatures: dict[str, dict[str, Any]], pairs: list[tuple[str, st
     return similarity(left, right)
 
 
-def candidate_pairs(workspace: Workspace, fresh: list[str]) -> list[tuple[str, str]]:
-    """(a, b) with a < b, sharing a band key, at least one of them in a `fresh` shard: the
-    fresh shards' band keys looked up in every band table."""
-    new = [workspace.read_shard("lsh_bands", shard) for shard in fresh]
-    if not new:
-        return []
-    new_table = pa.concat_tables(new)
-    fresh_ids = set(new_table["article_id"].to_pylist())
-    keys = pc.unique(new_table["band_key"])
-    hits = _read_where(workspace, "lsh_bands", "band_key", keys, ["band_key", "article_id"])
-    buckets = hits.group_by("band_key", use_threads=False).aggregate([("article_id", "list")])
-    found: set[tuple[str, str]] = set()
-    for members in buckets["article_id_list"].to_pylist():
-        if len(members) < 2:
-            continue
-        members = sorted(set(members))
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if a in fresh_ids or b in fresh_ids:
-                    found.add((a, b))
-    return sorted(found)
-
-
-def _present(workspace: Workspace, ids: set[str]) -> set[str]:
-    """The ids that still have a signature."""
-    wanted = pa.array(sorted(ids), pa.string())
-    rows = _read_where(workspace, "minhash", "article_id", wanted, ["article_id"])
-    return set(rows["article_id"].to_pylist())
-
-
-def link(
-    workspace: Workspace, fresh: list[str], old: pa.Table, threshold: float
-) -> tuple[pa.Table, int]:
-    """The pairs table after the `fresh` shards: the old pairs that still hold (neither
-    article re-hashed, both still there) and the verified candidates; and the candidate count."""
-    fresh_ids: set[str] = set()
-    for shard in fresh:
-        fresh_ids |= set(workspace.read_shard("minhash", shard)["article_id"].to_pylist())
-    kept = [
-        row for row in old.to_pylist() if row["a"] not in fresh_ids and row["b"] not in fresh_ids
-    ]
-    still = _present(workspace, {row["a"] for row in kept} | {row["b"] for row in kept})
-    kept = [row for row in kept if row["a"] in still and row["b"] in still]
-    candidates = candidate_pairs(workspace, fresh)
-    signatures = _signatures(workspace, (x for pair in candidates for x in pair))
-    similarity = _similarity(signatures, candidates)
-    new = [
-        {"a": a, "b": b, "similarity": float(s)}
-        for (a, b), s in zip(candidates, similarity, strict=True)
-        if s >= threshold
-    ]
-    rows = sorted(kept + new, key=lambda row: (row["a"], row["b"]))
-    return pa.Table.from_pylist(rows, tables.NEAR_DUPLICATE_PAIRS), len(candidates)
-
-
-def cluster(workspace: Workspace, pairs: pa.Table, batch: int) -> pa.Table:
-    """The clusters table from the pairs, keeping the keys the previous table gave."""
-    previous = {}
-    if workspace.has_shard("clusters", CLUSTERS_SHARD):
-        previous = {r["article_id"]: r for r in load_clusters(workspace).to_pylist()}
-    groups = components(list(zip(pairs["a"].to_pylist(), pairs["b"].to_pylist(), strict=True)))
+def cluster(
+    workspace: Workspace, groups: list[list[str]], previous_table: pa.Table, batch: int
+) -> pa.Table:
+    """The clusters table from the clusters' members, keeping the keys the previous table
+    gave."""
+    previous = {r["article_id"]: r for r in previous_table.to_pylist()}
     info = _signatures(workspace, (x for group in groups for x in group))
     rows = []
     for group in groups:
@@ -309,27 +314,18 @@ def dedup(
     work = partial(hash_shard, workspace, hasher=hasher, batch=batch)
     (articles,) = map_sum(runner, "dedup-hash", work, todo)
     report = DedupReport(shards=len(todo), articles=articles)
-    old, covers = _covered(workspace)
+    covers = _covered(workspace)
     fresh = [s for s in shards if covers.get(s) != prints[s]]
     if fresh or set(covers) - set(prints):
-        pairs, report.candidates = link(workspace, fresh, old, config.threshold)
+        previous = load_clusters(workspace)
+        groups, report.candidates = link(workspace, fresh, previous, config.threshold)
+        clusters = cluster(workspace, groups, previous, batch)
         metadata = {COVERS_KEY: json.dumps(prints, sort_keys=True).encode()}
-        pairs_print = digest("pairs", json.dumps(prints, sort_keys=True))
         workspace.write_shard(
-            "near_duplicate_pairs",
-            PAIRS_SHARD,
-            pairs.replace_schema_metadata(metadata),
-            pairs_print,
+            "clusters", CLUSTERS_SHARD, clusters.replace_schema_metadata(metadata)
         )
-    else:
-        pairs = old
-    pairs_print = ""
-    if workspace.has_shard("near_duplicate_pairs", PAIRS_SHARD):  # none before any bodies
-        pairs_print = workspace.fingerprint("near_duplicate_pairs", PAIRS_SHARD) or ""
-    if pairs_print and not workspace.is_current("clusters", CLUSTERS_SHARD, pairs_print):
-        clusters = cluster(workspace, pairs, batch)
-        workspace.write_shard("clusters", CLUSTERS_SHARD, clusters, pairs_print)
-    report.pairs = pairs.num_rows
+    if workspace.has_shard(*OLD_PAIRS):  # what dedup kept before clusters carried the covers
+        workspace.delete_shard(*OLD_PAIRS)
     clusters = load_clusters(workspace)
     report.clustered = clusters.num_rows
     report.clusters = len(pc.unique(clusters["cluster_id"]))
