@@ -75,11 +75,7 @@ class Block:
     zones: tuple[Zone, ...] = ()
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
-
-    @property
-    def text(self) -> str:
-        """Whitespace-normalised text."""
-        return " ".join("".join(self.parts).split())
+    text: str = ""  # whitespace-normalised, set once the walk has the whole block
 
     @property
     def zone(self) -> str | None:
@@ -200,6 +196,8 @@ def walk(root: etree._Element) -> list[Block]:
         _add(open_blocks[-1], el.text, link)
         context.append((link, zones, path, opened, in_link))
     blocks.extend(reversed(open_blocks))
+    for block in blocks:
+        block.text = " ".join("".join(block.parts).split())
     return [b for b in blocks if b.text]
 
 
