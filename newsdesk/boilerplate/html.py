@@ -168,8 +168,7 @@ def mark_teaser_cards(lines: list[Line], blocks: list[Block]) -> None:
     link, then a prose block in the same small element (a card holds a handful of blocks),
     found `MIN_CARDS` or more times on the page. Inside the article container they read
     like short paragraphs and would extend the body."""
-    held: Counter[int] = Counter(node for block in blocks for node in block.path)
-    cards = []
+    pairs: list[tuple[int, int]] = []  # (summary block, the element holding it and its title)
     for i, block in enumerate(blocks[:-1]):
         if block.tag not in HEADINGS or block.tag == "h1" or block.link_density <= 0.5:
             continue
@@ -177,8 +176,11 @@ def mark_teaser_cards(lines: list[Line], blocks: list[Block]) -> None:
         if not lines[k].prose or lines[k].chrome or blocks[k].tag in HEADINGS:
             continue
         shared = [a for a, b in zip(block.path, blocks[k].path, strict=False) if a == b]
-        if shared and held[shared[-1]] <= CARD_BLOCKS:
-            cards.append(k)
+        if shared:
+            pairs.append((k, shared[-1]))
+    holders = {node for _, node in pairs}  # blocks inside each, counted for these only
+    held = Counter(node for block in blocks for node in holders if node in block.path)
+    cards = [k for k, node in pairs if held[node] <= CARD_BLOCKS]
     if len(cards) < MIN_CARDS:
         return
     for k in cards:

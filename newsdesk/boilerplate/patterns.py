@@ -346,26 +346,30 @@ _MONTHS = {
 }
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)")
+_NUMERIC_DATE = re.compile(r"\b(\d{4})[./년年]\s?(\d{1,2})[./월月]\s?(\d{1,2})")
+_MONTH_DAY_YEAR = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (\d{1,2}),? (\d{4})",
+    re.IGNORECASE,
+)
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (\d{4})",
+    re.IGNORECASE,
+)
+
+
 def iso_date(text: str) -> str | None:
     """First date in the text as YYYY-MM-DD, for the common numeric and English forms."""
-    m = re.search(r"\b(\d{4})-(\d\d)-(\d\d)", text)
+    m = _ISO_DATE.search(text)
     if m:
         return m.group(0)
-    m = re.search(r"\b(\d{4})[./년年]\s?(\d{1,2})[./월月]\s?(\d{1,2})", text)
+    m = _NUMERIC_DATE.search(text)
     if m:
         return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    m = re.search(
-        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (\d{1,2}),? (\d{4})",
-        text,
-        re.IGNORECASE,
-    )
+    m = _MONTH_DAY_YEAR.search(text)
     if m:
         return f"{m.group(3)}-{_MONTHS[m.group(1).lower()]:02d}-{int(m.group(2)):02d}"
-    m = re.search(
-        r"\b(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (\d{4})",
-        text,
-        re.IGNORECASE,
-    )
+    m = _DAY_MONTH_YEAR.search(text)
     if m:
         return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
     return None
