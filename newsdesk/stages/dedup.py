@@ -167,15 +167,52 @@ def _read_where(
     return pa.concat_tables(parts) if parts else schema.empty_table().select(columns)
 
 
-def _signatures(workspace: Workspace, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    wanted = pa.array(sorted(set(ids)), pa.string())
-    if not len(wanted):
-        return {}
-    rows = _read_where(workspace, "minhash", "article_id", wanted, tables.MINHASH.names)
-    return {
-        row["article_id"]: {**row, "signature": np.frombuffer(row["signature"], dtype="<u4")}
-        for row in rows.to_pylist()
-    }
+def _matrix(column: pa.ChunkedArray) -> np.ndarray:
+    """Signatures of equal length (one binary value each) as one (articles, num_perm) array,
+    read from the column's buffer without a Python object per value."""
+    chunk = column.combine_chunks()
+    if not len(chunk):
+        return np.empty((0, 0), dtype="<u4")
+    ends = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+    ends = ends[chunk.offset : chunk.offset + len(chunk) + 1]
+    if len(set(np.diff(ends).tolist())) != 1:  # one settings' num_perm for every article
+        raise ValueError("minhash signatures of different lengths (other settings)")
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[ends[0] : ends[-1]]
+    return data.view("<u4").reshape(len(chunk), -1).copy()
+
+
+@dataclass
+class _Signatures:
+    """The signatures of some articles, one row each, and what the representative rule needs."""
+
+    index: dict[str, int]
+    matrix: np.ndarray
+    published_at: list[str | None]
+    body_chars: list[int]
+    batch: list[int]
+
+    @classmethod
+    def read(cls, workspace: Workspace, ids: Iterable[str]) -> _Signatures:
+        wanted = pa.array(sorted(set(ids)), pa.string())
+        table = tables.MINHASH.empty_table()
+        if len(wanted):
+            table = _read_where(workspace, "minhash", "article_id", wanted, tables.MINHASH.names)
+        return cls(
+            {article: i for i, article in enumerate(table["article_id"].to_pylist())},
+            _matrix(table["signature"]),
+            table["published_at"].to_pylist(),
+            table["body_chars"].to_pylist(),
+            table["batch"].to_pylist(),
+        )
+
+    def rank(self, article: str) -> tuple[Any, ...]:
+        i = self.index[article]
+        return rank_key(self.published_at[i], self.body_chars[i], article)
+
+    def similarity(self, articles: list[str], other: str) -> np.ndarray:
+        """Estimated Jaccard similarity of each article to `other`."""
+        rows = self.matrix[[self.index[a] for a in articles]]
+        return similarity(rows, np.broadcast_to(self.matrix[self.index[other]], rows.shape))
 
 
 def _ids(workspace: Workspace, shards: Iterable[str]) -> set[str]:
@@ -213,34 +250,32 @@ def link(
                 parts.union(group[0], article)
     if not dirty:
         return parts.groups(), 0
-    keys = pc.unique(
-        _read_where(
-            workspace,
-            "lsh_bands",
-            "article_id",
-            pa.array(sorted(dirty)),
-            ["band_key", "article_id"],
-        )["band_key"]
+    with_dirty = _read_where(
+        workspace, "lsh_bands", "article_id", pa.array(sorted(dirty)), ["band_key", "article_id"]
     )
+    keys = pc.unique(with_dirty["band_key"])
+    del with_dirty
     hits = _read_where(workspace, "lsh_bands", "band_key", keys, ["band_key", "article_id"])
-    buckets = hits.group_by("band_key", use_threads=False).aggregate([("article_id", "list")])
-    buckets = [m for m in buckets["article_id_list"].to_pylist() if len(m) > 1]
-    signatures = _signatures(workspace, {a for members in buckets for a in members})
+    codes = hits["article_id"].combine_chunks().dictionary_encode()
+    names = codes.dictionary.to_pylist()
+    members = codes.indices.to_numpy()
+    band_keys = hits["band_key"].to_numpy()
+    del hits, codes
+    order = np.argsort(band_keys, kind="stable")
+    band_keys, members = band_keys[order], members[order]
+    starts = np.flatnonzero(np.r_[True, band_keys[1:] != band_keys[:-1]])
+    ends = np.r_[starts[1:], len(band_keys)]
+    signatures = _Signatures.read(workspace, names)
 
     def similar(a: str, b: str) -> bool:
-        left, right = signatures[a]["signature"], signatures[b]["signature"]
-        return float(similarity(left[None, :], right[None, :])[0]) >= threshold
+        return float(signatures.similarity([a], b)[0]) >= threshold
 
-    compared = sum(link_bucket(members, dirty, parts, similar) for members in buckets)
+    compared = 0
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > 1:  # a bucket's members, one bucket at a time
+            bucket = [names[code] for code in members[start:end].tolist()]
+            compared += link_bucket(bucket, dirty, parts, similar)
     return parts.groups(), compared
-
-
-def _similarity(signatures: dict[str, dict[str, Any]], pairs: list[tuple[str, str]]) -> np.ndarray:
-    if not pairs:
-        return np.empty(0, dtype=np.float32)
-    left = np.vstack([signatures[a]["signature"] for a, _ in pairs])
-    right = np.vstack([signatures[b]["signature"] for _, b in pairs])
-    return similarity(left, right)
 
 
 def cluster(
@@ -249,14 +284,10 @@ def cluster(
     """The clusters table from the clusters' members, keeping the keys the previous table
     gave."""
     previous = {r["article_id"]: r for r in previous_table.to_pylist()}
-    info = _signatures(workspace, (x for group in groups for x in group))
+    info = _Signatures.read(workspace, (x for group in groups for x in group))
+    rank = info.rank
     rows = []
     for group in groups:
-
-        def rank(article: str) -> tuple[Any, ...]:
-            row = info[article]
-            return rank_key(row["published_at"], row["body_chars"], article)
-
         representative = min(group, key=rank)
         members = set(group)
         # each member's key and cluster age before; only keys whose article is still here
@@ -264,7 +295,7 @@ def cluster(
         for member in group:
             before = previous.get(member)
             key = before["cluster_id"] if before else member
-            created = before["created"] if before else info[member]["batch"]
+            created = before["created"] if before else info.batch[info.index[member]]
             if key in members:
                 claims[key] = min(created, claims.get(key, created))
         if claims:
@@ -272,7 +303,7 @@ def cluster(
             created = claims[key]
         else:
             key, created = representative, batch
-        similarity = _similarity(info, [(member, representative) for member in group])
+        similarity = info.similarity(group, representative)
         rows += [
             {
                 "article_id": member,
