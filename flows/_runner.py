@@ -24,7 +24,7 @@ from rich.console import Console
 
 from newsdesk.foundations.config import Settings
 from newsdesk.foundations.progress import with_progress
-from newsdesk.foundations.runner import ShardRunner, WorkerPool
+from newsdesk.foundations.runner import DaskPool, ShardRunner, WorkerPool
 
 
 @task(name="shard", task_run_name="{stage}", cache_policy=NONE, retries=1)
@@ -40,7 +40,7 @@ class _Runner:
     when Prefect's tasks run in threads of this process."""
 
     prefect: TaskRunner
-    pool: WorkerPool | None = None
+    pool: WorkerPool | DaskPool | None = None
 
     def submit(
         self, name: str, work: Callable[[Any], Any], unit: Any, alone: bool
@@ -53,17 +53,16 @@ class _Runner:
 
 @contextmanager
 def task_runner(settings: Settings, units: int | None = None) -> Iterator[_Runner]:
-    """A Dask cluster when an address is configured. Else a pool of `workers` processes,
-    whose units Prefect tracks from tasks in threads of this process (Prefect's own process
-    pool task runner costs about 0.17 s a task here, for settings and a client it rebuilds
-    in the worker each time), or threads alone (`prefect.pool = "threads"`). Work of a
-    single shard (`units` = 1) runs in a thread of this process: starting a worker process
-    would cost more than the shard."""
+    """Prefect's tasks in threads of this process, each handing its unit to the workers of a
+    Dask cluster when an address is configured, else to a pool of `workers` processes
+    (Prefect's own process pool and Dask task runners cost about 0.17 s a task here, for
+    settings and a client they rebuild in the worker each time), or threads alone
+    (`prefect.pool = "threads"`). Work of a single shard (`units` = 1) runs in a thread of
+    this process: sending it away would cost more than the shard."""
     if settings.prefect.dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        with DaskTaskRunner(address=settings.prefect.dask_address) as dask:
-            yield _Runner(dask)
+        address = settings.prefect.dask_address
+        with DaskPool(address) as dask, ThreadPoolTaskRunner(max_workers=dask.threads) as threads:
+            yield _Runner(threads, dask)
         return
     workers = settings.prefect.workers if units is None else min(units, settings.prefect.workers)
     with ThreadPoolTaskRunner(max_workers=max(1, workers)) as threads:

@@ -81,6 +81,40 @@ class WorkerPool:
         self.close()
 
 
+class DaskPool:
+    """The workers of a Dask cluster, used like a `WorkerPool`: the work (pickled once here)
+    and one unit go to a worker as one Dask task, which the worker runs as plain Python; only
+    the unit and its result travel through the scheduler."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self._client = Client(address, set_as_default=False)
+        self._pickled: tuple[Callable[[Any], Any], bytes] | None = None
+
+    @property
+    def threads(self) -> int:
+        """Units the cluster runs at once."""
+        return max(1, sum(self._client.nthreads().values()))
+
+    def run(self, work: Callable[[Unit], Result], unit: Unit) -> Result:
+        """One unit's work on a Dask worker, waited for (from a thread of this process)."""
+        if self._pickled is None or self._pickled[0] is not work:
+            import cloudpickle
+
+            self._pickled = (work, cloudpickle.dumps(work))
+        return self._client.submit(_call_shipped, self._pickled[1], unit, pure=False).result()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> DaskPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def process_runner(workers: int) -> ShardRunner:
     """Run shard work in a `WorkerPool` of `workers` processes, one task per shard, results in
     order. A pool of one worker, or a single shard, runs in this process."""
