@@ -121,3 +121,27 @@ def test_ingest_of_a_big_jsonl_in_windows_on_two_processes(tmp_path: Path) -> No
     again = ingest(split, [path], shard_size=40, runner=process_runner(2), reread=True)
     assert (again.kept, again.unchanged, again.duplicates) == (0, 298, 1)
     assert again.records == 300
+
+
+def test_windows_larger_than_the_read_buffer_read_as_the_whole_file_does(tmp_path: Path) -> None:
+    """A window of a few hundred KB is read through a buffer smaller than the window."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(_line(n) + "\n" for n in range(12_000)), "utf-8")  # about 800 KB
+    whole = list(read_file(path, Limits()))
+    cuts = windows(path, Limits(), 10**9, 300 * 1024)
+    assert len(cuts) >= 2 and min(c.end - c.start for c in cuts[:-1]) > 256 * 1024
+    assert [item for cut in cuts for item in read_window(path, cut, Limits())] == whole
+
+
+def test_a_window_whose_file_is_gone_names_the_file_and_its_first_record(tmp_path: Path) -> None:
+    """A file removed after it was cut (another task, a cleanup) is quarantined from the
+    first record of each window on, as the whole-file reader would report it."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(_line(n) + "\n" for n in range(20)), "utf-8")
+    cuts = windows(path, LIMITS, 5, 10**9)
+    assert [c.records for c in cuts] == [0, 5, 10, 15]
+    path.unlink()
+    first, third = (list(read_window(path, cuts[i], LIMITS)) for i in (0, 2))
+    assert [(q.source_file, q.record) for q in first] == [(str(path), -1)]  # the whole file
+    assert [(q.source_file, q.record) for q in third] == [(str(path), 10)]
+    assert third[0].reason.startswith("the rest is unreadable: ")
