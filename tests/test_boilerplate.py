@@ -11,6 +11,7 @@ import pytest
 from newsdesk.boilerplate import (
     RULES_VERSION,
     Extraction,
+    LineDecision,
     RepeatedLines,
     explain,
     extract_html,
@@ -538,6 +539,36 @@ def test_strip_records_uses_the_whole_input_as_corpus_and_keeps_order() -> None:
     assert out[2]["title"] == "Council extends tram line"
     assert all(BOILER not in r["text"] for r in out)
     assert PARAGRAPHS[0] in out[2]["text"]
+    texts = [r for r in out if r["id"] != "h"]
+    for doc, r in zip(docs, texts, strict=True):  # each body is its own lines, less BOILER
+        own = doc.split("\n")[:3]
+        assert (r["title"], r["text"]) == (own[0], "\n\n".join(own))
+
+
+def test_strip_records_html_records_are_not_part_of_the_text_corpus() -> None:
+    """Three texts of no named source share a template line; pages in the same input do
+    not count as documents of that corpus (150 of them would make the line rare)."""
+    docs = _corpus_docs(3)
+    records = [{"id": f"t{i}", "text": d} for i, d in enumerate(docs)]
+    records += [{"id": f"h{i}", "html": ""} for i in range(150)]
+    records += [{"id": "empty", "text": ""}, {"id": "none"}]
+    out = list(strip_records(records))
+    assert [r["text"] != "" and BOILER not in r["text"] for r in out[:3]] == [True] * 3
+    assert all(r["text"] == "" for r in out[3:])  # an empty page or text gives no body
+
+
+def test_strip_title_is_the_headline_kept_above_the_body() -> None:
+    """The title field is the headline the text starts with, though the page's metadata
+    names the story otherwise; with no headline kept it is the metadata title (None for
+    plain text), never the first paragraph."""
+    page = article_html(PARAGRAPHS).replace(
+        'content="Council extends tram line"', 'content="Tram line to the north: the vote"'
+    )
+    text = "\n".join(PARAGRAPHS)
+    html_out, text_out = strip_records([{"id": "h", "html": page}, {"id": "t", "text": text}])
+    assert html_out["title"] == "Council extends tram line"
+    assert html_out["text"].startswith("Council extends tram line\n\n" + PARAGRAPHS[0])
+    assert text_out["title"] is None and text_out["text"].startswith(PARAGRAPHS[0])
 
 
 def test_explain_lists_every_decision() -> None:
@@ -547,6 +578,27 @@ def test_explain_lists_every_decision() -> None:
     assert len(decisions) == len(e.decisions)
     assert any(s.startswith("DROP") and "photo-credit" in s for s in decisions)
     assert all(len(s) < 140 for s in decisions)
+
+
+def test_explain_shows_errors_metadata_and_each_decision_cut_at_100_characters() -> None:
+    exact, long = "x" * 100, "A long line of the page. " * 8
+    e = Extraction(
+        body=exact,
+        title="Tram line extended",
+        byline="Jane Roe",
+        published_at="2024-03-05",
+        decisions=[LineDecision(0, exact, True, "body"), LineDecision(12, long, False, "menu")],
+        error=None,
+    )
+    assert explain(e).splitlines() == [
+        "META  title: Tram line extended",
+        "META  byline: Jane Roe",
+        "META  published_at: 2024-03-05",
+        f"KEEP     0  {'body':<20} {exact}",
+        f"DROP    12  {'menu':<20} {long[:99]}…",
+    ]
+    bad = extract_text("")
+    assert bad.error and explain(bad) == f"ERROR {bad.error}"
 
 
 # --- HTML -----------------------------------------------------------------------------------
