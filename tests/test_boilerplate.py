@@ -1280,3 +1280,42 @@ def test_sub_headings_over_long_paragraphs_at_the_end_are_kept() -> None:
     text = "\n".join(["Tram line extended", *PARAGRAPHS, *closing, "Home"])
     e = extract_text(text)
     assert all(line in e.body for line in closing[1::2])
+
+
+_INTRO = (
+    "Here are some more of the stories that our reporters in the city have been following "
+    "for you this week:"
+)  # 20 words
+_SUMMARIES = [
+    "The harbour authority approved a new ferry terminal on the east bank on Monday, after "
+    "two years of planning and a public hearing on the plans.",
+    "Cyclists will get a separate lane on the old bridge from next month, the transport "
+    "department said in a statement on Friday afternoon.",
+]
+
+
+def test_one_sentence_introducing_a_box_under_an_opener_is_dropped() -> None:
+    """Under "More from the city", a sentence of under 30 words followed by the box's
+    chrome introduces the box; the article resuming after the box is kept."""
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    after = [*_SUMMARIES, MORE_PARAGRAPHS[0]]
+    lines = ["Tram line extended", *PARAGRAPHS, *more, "More from the city", _INTRO]
+    e = extract_text("\n".join([*lines, "Share on Facebook", *after]))
+    assert all(p in e.body for p in PARAGRAPHS + more + after)
+    assert _INTRO not in e.body
+
+
+@pytest.mark.parametrize(
+    "line, follows",
+    [
+        # 30 words: a paragraph, not an intro
+        (_INTRO.replace("city", "city and in the districts around it").replace(
+            "for you", "for you over the whole of"), "Share on Facebook"),
+        (_INTRO, PARAGRAPHS[0] + " Later."),  # no chrome after it: the article goes on
+    ],
+)  # fmt: skip
+def test_a_line_under_an_opener_that_introduces_no_box_is_kept(line: str, follows: str) -> None:
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    lines = ["Tram line extended", *PARAGRAPHS, *more, "More from the city", line, follows]
+    text = "\n".join([*lines, "Share on Facebook", "Bus fares rise again in the spring"])
+    assert line in extract_text(text).body
