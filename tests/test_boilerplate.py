@@ -1319,3 +1319,27 @@ def test_a_line_under_an_opener_that_introduces_no_box_is_kept(line: str, follow
     lines = ["Tram line extended", *PARAGRAPHS, *more, "More from the city", line, follows]
     text = "\n".join([*lines, "Share on Facebook", "Bus fares rise again in the spring"])
     assert line in extract_text(text).body
+
+
+def test_html_teaser_summaries_beside_the_article_are_not_pulled_in() -> None:
+    """Beside the article's element, cards of a link and a one-paragraph summary: each
+    summary stands alone between links, so it adds nothing to the container, and the
+    summaries stay out of the body."""
+    summaries = [
+        "The harbour authority approved a new ferry terminal on the east bank on Monday, "
+        "after two years of planning.",
+        "Cyclists will get a separate lane on the old bridge from next month, the transport "
+        "department said on Friday.",
+        "Parking fees in the old town will double from the summer, the council decided "
+        "after a long debate on Thursday.",
+    ]
+    cards = "".join(
+        f'<div class="card"><a href="/s{i}">Story {i} of the week in the city</a></div>'
+        f'<div class="summary">{s}</div>'
+        for i, s in enumerate(summaries)
+    )
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS + MORE_PARAGRAPHS)
+    page = f"<html><body><div><section>{story}</section><div>{cards}</div></div></body></html>"
+    body = extract_html(page).body
+    assert all(p in body for p in PARAGRAPHS + MORE_PARAGRAPHS)
+    assert not any(s in body for s in summaries)
