@@ -145,3 +145,21 @@ def test_a_window_whose_file_is_gone_names_the_file_and_its_first_record(tmp_pat
     assert [(q.source_file, q.record) for q in first] == [(str(path), -1)]  # the whole file
     assert [(q.source_file, q.record) for q in third] == [(str(path), 10)]
     assert third[0].reason.startswith("the rest is unreadable: ")
+
+
+@pytest.mark.parametrize("scan_bytes", [1, 7, 64])
+def test_cuts_found_across_scan_chunks_read_as_the_whole_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_bytes: int
+) -> None:
+    """A file bigger than one scan chunk (16 MiB), here with chunks of a few bytes: lines
+    and blank lines that straddle chunks, and a file that opens with blank lines."""
+    import newsdesk.readers.windows as windows_module
+
+    monkeypatch.setattr(windows_module, "SCAN_BYTES", scan_bytes)
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"\n \n" + b"\n".join(_awkward_lines()) + b"\n")
+    whole = list(read_file(path, LIMITS))
+    cuts = windows(path, LIMITS, 4, 10**9)
+    assert len(cuts) > 3 and cuts[-1].end == path.stat().st_size
+    assert all(a.end == b.start for a, b in pairwise(cuts))
+    assert [item for cut in cuts for item in read_window(path, cut, LIMITS)] == whole
