@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -68,6 +69,11 @@ def test_windows_read_as_the_whole_file_does(
         assert max(len(set(n)) for n in numbers) <= records
 
 
+def _noise(n: int) -> bytes:
+    """A record of hex digits: gzip leaves it long, with newline bytes here and there."""
+    return json.dumps({"text": hashlib.sha256(str(n).encode()).hexdigest() * 4}).encode()
+
+
 @pytest.mark.parametrize(
     "name, data",
     [
@@ -76,12 +82,23 @@ def test_windows_read_as_the_whole_file_does(
         ("feed.jsonl", "".join(_line(n) + "\n" for n in range(50)).encode("utf-16")),
         ("feed.jsonl", b"\n \n" * 50),  # no record at all: the whole-file reader says so
         ("feed.json", b"".join(_line(n).encode() + b"\n" for n in range(50))),
+        ("feed.jsonl", gzip.compress(b"".join(_noise(n) + b"\n" for n in range(200)))),
+        ("feed.jsonl", b"".join(_line(n).encode() + b"\x00\x01\n" for n in range(50))),
     ],
 )
 def test_only_plain_utf8_jsonl_is_cut(tmp_path: Path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     assert windows(path, LIMITS, 2, 10**9) == []
+
+
+def test_a_file_over_the_input_limit_is_not_cut(tmp_path: Path) -> None:
+    """It is read whole, so that it is quarantined as too large, not read in parts."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(_line(n) + "\n" for n in range(50)), "utf-8")
+    size = path.stat().st_size
+    assert len(windows(path, Limits(record_bytes=400, input_bytes=size), 2, 10**9)) == 25
+    assert windows(path, Limits(record_bytes=400, input_bytes=size - 1), 2, 10**9) == []
 
 
 def _ingested(workspace: Workspace) -> list[tuple[str, str, int]]:
