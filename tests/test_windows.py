@@ -92,6 +92,13 @@ def test_only_plain_utf8_jsonl_is_cut(tmp_path: Path, name: str, data: bytes) ->
     assert windows(path, LIMITS, 2, 10**9) == []
 
 
+def test_a_file_of_blank_lines_is_read_whole_however_small_the_windows(tmp_path: Path) -> None:
+    """In windows it would give nothing; read whole, it is quarantined as holding no record."""
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"\n \n" * 50)
+    assert windows(path, LIMITS, 2, 10) == []
+
+
 def test_a_file_over_the_input_limit_is_not_cut(tmp_path: Path) -> None:
     """It is read whole, so that it is quarantined as too large, not read in parts."""
     path = tmp_path / "feed.jsonl"
