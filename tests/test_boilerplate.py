@@ -11,6 +11,7 @@ import pytest
 from newsdesk.boilerplate import (
     RULES_VERSION,
     Extraction,
+    LineDecision,
     RepeatedLines,
     explain,
     extract_html,
@@ -538,6 +539,36 @@ def test_strip_records_uses_the_whole_input_as_corpus_and_keeps_order() -> None:
     assert out[2]["title"] == "Council extends tram line"
     assert all(BOILER not in r["text"] for r in out)
     assert PARAGRAPHS[0] in out[2]["text"]
+    texts = [r for r in out if r["id"] != "h"]
+    for doc, r in zip(docs, texts, strict=True):  # each body is its own lines, less BOILER
+        own = doc.split("\n")[:3]
+        assert (r["title"], r["text"]) == (own[0], "\n\n".join(own))
+
+
+def test_strip_records_html_records_are_not_part_of_the_text_corpus() -> None:
+    """Three texts of no named source share a template line; pages in the same input do
+    not count as documents of that corpus (150 of them would make the line rare)."""
+    docs = _corpus_docs(3)
+    records = [{"id": f"t{i}", "text": d} for i, d in enumerate(docs)]
+    records += [{"id": f"h{i}", "html": ""} for i in range(150)]
+    records += [{"id": "empty", "text": ""}, {"id": "none"}]
+    out = list(strip_records(records))
+    assert [r["text"] != "" and BOILER not in r["text"] for r in out[:3]] == [True] * 3
+    assert all(r["text"] == "" for r in out[3:])  # an empty page or text gives no body
+
+
+def test_strip_title_is_the_headline_kept_above_the_body() -> None:
+    """The title field is the headline the text starts with, though the page's metadata
+    names the story otherwise; with no headline kept it is the metadata title (None for
+    plain text), never the first paragraph."""
+    page = article_html(PARAGRAPHS).replace(
+        'content="Council extends tram line"', 'content="Tram line to the north: the vote"'
+    )
+    text = "\n".join(PARAGRAPHS)
+    html_out, text_out = strip_records([{"id": "h", "html": page}, {"id": "t", "text": text}])
+    assert html_out["title"] == "Council extends tram line"
+    assert html_out["text"].startswith("Council extends tram line\n\n" + PARAGRAPHS[0])
+    assert text_out["title"] is None and text_out["text"].startswith(PARAGRAPHS[0])
 
 
 def test_explain_lists_every_decision() -> None:
@@ -547,6 +578,27 @@ def test_explain_lists_every_decision() -> None:
     assert len(decisions) == len(e.decisions)
     assert any(s.startswith("DROP") and "photo-credit" in s for s in decisions)
     assert all(len(s) < 140 for s in decisions)
+
+
+def test_explain_shows_errors_metadata_and_each_decision_cut_at_100_characters() -> None:
+    exact, long = "x" * 100, "A long line of the page. " * 8
+    e = Extraction(
+        body=exact,
+        title="Tram line extended",
+        byline="Jane Roe",
+        published_at="2024-03-05",
+        decisions=[LineDecision(0, exact, True, "body"), LineDecision(12, long, False, "menu")],
+        error=None,
+    )
+    assert explain(e).splitlines() == [
+        "META  title: Tram line extended",
+        "META  byline: Jane Roe",
+        "META  published_at: 2024-03-05",
+        f"KEEP     0  {'body':<20} {exact}",
+        f"DROP    12  {'menu':<20} {long[:99]}…",
+    ]
+    bad = extract_text("")
+    assert bad.error and explain(bad) == f"ERROR {bad.error}"
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -1228,3 +1280,66 @@ def test_sub_headings_over_long_paragraphs_at_the_end_are_kept() -> None:
     text = "\n".join(["Tram line extended", *PARAGRAPHS, *closing, "Home"])
     e = extract_text(text)
     assert all(line in e.body for line in closing[1::2])
+
+
+_INTRO = (
+    "Here are some more of the stories that our reporters in the city have been following "
+    "for you this week:"
+)  # 20 words
+_SUMMARIES = [
+    "The harbour authority approved a new ferry terminal on the east bank on Monday, after "
+    "two years of planning and a public hearing on the plans.",
+    "Cyclists will get a separate lane on the old bridge from next month, the transport "
+    "department said in a statement on Friday afternoon.",
+]
+
+
+def test_one_sentence_introducing_a_box_under_an_opener_is_dropped() -> None:
+    """Under "More from the city", a sentence of under 30 words followed by the box's
+    chrome introduces the box; the article resuming after the box is kept."""
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    after = [*_SUMMARIES, MORE_PARAGRAPHS[0]]
+    lines = ["Tram line extended", *PARAGRAPHS, *more, "More from the city", _INTRO]
+    e = extract_text("\n".join([*lines, "Share on Facebook", *after]))
+    assert all(p in e.body for p in PARAGRAPHS + more + after)
+    assert _INTRO not in e.body
+
+
+@pytest.mark.parametrize(
+    "line, follows",
+    [
+        # 30 words: a paragraph, not an intro
+        (_INTRO.replace("city", "city and in the districts around it").replace(
+            "for you", "for you over the whole of"), "Share on Facebook"),
+        (_INTRO, PARAGRAPHS[0] + " Later."),  # no chrome after it: the article goes on
+    ],
+)  # fmt: skip
+def test_a_line_under_an_opener_that_introduces_no_box_is_kept(line: str, follows: str) -> None:
+    more = [f"Again, {p}" for p in PARAGRAPHS]
+    lines = ["Tram line extended", *PARAGRAPHS, *more, "More from the city", line, follows]
+    text = "\n".join([*lines, "Share on Facebook", "Bus fares rise again in the spring"])
+    assert line in extract_text(text).body
+
+
+def test_html_teaser_summaries_beside_the_article_are_not_pulled_in() -> None:
+    """Beside the article's element, cards of a link and a one-paragraph summary: each
+    summary stands alone between links, so it adds nothing to the container, and the
+    summaries stay out of the body."""
+    summaries = [
+        "The harbour authority approved a new ferry terminal on the east bank on Monday, "
+        "after two years of planning.",
+        "Cyclists will get a separate lane on the old bridge from next month, the transport "
+        "department said on Friday.",
+        "Parking fees in the old town will double from the summer, the council decided "
+        "after a long debate on Thursday.",
+    ]
+    cards = "".join(
+        f'<div class="card"><a href="/s{i}">Story {i} of the week in the city</a></div>'
+        f'<div class="summary">{s}</div>'
+        for i, s in enumerate(summaries)
+    )
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS + MORE_PARAGRAPHS)
+    page = f"<html><body><div><section>{story}</section><div>{cards}</div></div></body></html>"
+    body = extract_html(page).body
+    assert all(p in body for p in PARAGRAPHS + MORE_PARAGRAPHS)
+    assert not any(s in body for s in summaries)
