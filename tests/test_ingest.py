@@ -263,11 +263,22 @@ def test_a_bad_sequence_in_a_utf16_jsonl_is_replaced_and_reading_goes_on(tmp_pat
     assert {item.encoding for item in items} == {"utf-16-le"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a JSONL in another encoding is re-encoded ahead of its lines, and "
-    "the per-line count starts again at 0, so its replaced bytes are not counted",
-)
+def test_bad_sequences_far_into_a_utf16_jsonl_count_on_their_own_records(tmp_path: Path) -> None:
+    def line(n: int) -> bytes:
+        return (json.dumps({"text": f"Story number {n}."}) + "\n").encode("utf-16-le")
+
+    bad = '{"text": "A lone '.encode("utf-16-le") + b"\x00\xd8" + ' half."}\n'.encode("utf-16-le")
+    lines = [line(n) for n in range(40_000)]
+    for at in (2500, 16_999, 17_000, 39_999):
+        lines[at] = bad
+    data = b"\xff\xfe" + b"".join(lines)
+    assert len(data) > 2 * 2**20  # more than two of the re-encoder's read chunks
+    items = list(read_file(_write(tmp_path / "feed.jsonl", data), Limits()))
+    assert len(items) == 40_000
+    replaced = {i: item.replaced for i, item in enumerate(items) if item.replaced}
+    assert replaced == {2500: 2, 16_999: 2, 17_000: 2, 39_999: 2}
+
+
 def test_a_bad_sequence_in_a_utf16_jsonl_is_counted(tmp_path: Path) -> None:
     items = list(read_file(_utf16_feed_with_a_lone_surrogate(tmp_path), Limits()))
     assert [item.replaced for item in items] == [0, 0, 2, 2]

@@ -28,6 +28,33 @@ def _count_and_replace(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error(REPLACE, _count_and_replace)
 
+MARK = "newsdesk-count-and-mark"
+MARKER = "\udfff"
+"""What MARK puts where bytes could not be decoded: a lone surrogate, which no correct
+decoding yields, so a reader re-encoding a stream can find each replacement in the text."""
+
+
+def _count_and_mark(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    size = error.end - error.start
+    _counter.value = getattr(_counter, "value", 0) + size
+    marks = getattr(_counter, "marks", None)
+    if marks is None:
+        marks = _counter.marks = []
+    marks.append(size)
+    return MARKER, error.end
+
+
+codecs.register_error(MARK, _count_and_mark)
+
+
+def take_marks() -> list[int]:
+    """The bytes replaced at each MARKER since the last call, in this thread, in order."""
+    marks = getattr(_counter, "marks", [])
+    _counter.marks = []
+    return marks
+
 
 def reset_replaced() -> None:
     """Start counting the bytes the REPLACE error handler replaces, in this thread."""

@@ -38,6 +38,8 @@ import pyarrow.parquet as pq
 
 from newsdesk.foundations import limits as default_limits
 from newsdesk.foundations.decoding import (
+    MARK,
+    MARKER,
     REPLACE,
     BadInput,
     choose_encoding,
@@ -46,6 +48,7 @@ from newsdesk.foundations.decoding import (
     looks_like_html,
     replaced,
     reset_replaced,
+    take_marks,
 )
 from newsdesk.foundations.terminal import printable
 
@@ -306,13 +309,29 @@ class _Prefixed(io.RawIOBase):
 
 
 class _ToUtf8(io.RawIOBase):
-    """A stream in another encoding, re-encoded to UTF-8 as it is read."""
+    """A stream in another encoding, re-encoded to UTF-8 as it is read. Bytes it cannot
+    decode become U+FFFD, and `replaced_on` counts them by the line they are on (1-based,
+    lines ending at `\n`): a reader of the UTF-8 lines no longer sees them as bad bytes."""
 
     def __init__(self, raw: IO[bytes], encoding: str) -> None:
         self.raw = raw
-        self.decoder = codecs.getincrementaldecoder(encoding)(errors=REPLACE)
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors=MARK)
         self.pending = b""
         self.done = False
+        self.lines = 0  # newlines decoded so far
+        self.replaced_on: dict[int, int] = {}
+
+    def _utf8(self, text: str) -> bytes:
+        marks = take_marks()
+        if marks:
+            pieces = text.split(MARKER)
+            line = self.lines + 1
+            for piece, size in zip(pieces, marks, strict=False):
+                line += piece.count("\n")
+                self.replaced_on[line] = self.replaced_on.get(line, 0) + size
+            text = "\ufffd".join(pieces)
+        self.lines += text.count("\n")
+        return text.encode("utf-8", "surrogatepass")
 
     def readable(self) -> bool:
         return True
@@ -321,8 +340,7 @@ class _ToUtf8(io.RawIOBase):
         while not self.pending and not self.done:
             data = self.raw.read(CHUNK)
             self.done = not data
-            text = self.decoder.decode(data, final=self.done)
-            self.pending = text.encode("utf-8", "surrogatepass")
+            self.pending = self._utf8(self.decoder.decode(data, final=self.done))
         size = min(len(buffer), len(self.pending))
         buffer[:size] = self.pending[:size]
         self.pending = self.pending[size:]
@@ -359,14 +377,16 @@ def _inflated(stream: IO[bytes], limit: int, what: str) -> tuple[io.BufferedRead
 # --- decoding -----------------------------------------------------------------------------
 
 
-def _utf8_stream(stream: IO[bytes]) -> tuple[io.BufferedReader, str]:
-    """A text stream of any supported encoding as UTF-8 bytes, and the encoding it had."""
+def _utf8_stream(stream: IO[bytes]) -> tuple[io.BufferedReader, str, dict[int, int]]:
+    """A text stream of any supported encoding as UTF-8 bytes, the encoding it had, and
+    the bytes replaced while re-encoding it, by line (filled as the stream is read)."""
     head = _read_up_to(stream, 64 * 1024)
     encoding, skip = choose_encoding(head, complete=len(head) < 64 * 1024)
     rest = buffered(_Prefixed(head[skip:], stream))
     if encoding == "utf-8":
-        return rest, encoding
-    return buffered(_ToUtf8(rest, encoding)), encoding
+        return rest, encoding, {}
+    converted = _ToUtf8(rest, encoding)
+    return buffered(converted), encoding, converted.replaced_on
 
 
 # --- fields -------------------------------------------------------------------------------
@@ -548,8 +568,8 @@ def _encoded(item: Item, encoding: str) -> Item:
 
 
 def _read_jsonl(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
-    data, encoding = _utf8_stream(stream)
-    return jsonl_records(name, data, encoding, limits)
+    data, encoding, replaced_on = _utf8_stream(stream)
+    return jsonl_records(name, data, encoding, limits, replaced_on=replaced_on)
 
 
 def jsonl_records(
@@ -559,11 +579,13 @@ def jsonl_records(
     limits: Limits,
     lines_before: int = 0,
     index: int = 0,
+    replaced_on: dict[int, int] | None = None,
 ) -> Iterator[Item]:
     """The records of JSONL lines in UTF-8, numbered from `index`; `lines_before` and `index`
     count the lines and records before `data`, for a part of a file read on its own
     (`readers.windows`). A blank line is not a record; a line over `record_bytes` is one,
-    quarantined."""
+    quarantined. `replaced_on` adds the bytes replaced by line before the lines were UTF-8
+    (a file in another encoding)."""
     for number, line in _lines(data, limits.record_bytes, lines_before):
         where = f"line {number}: "
         if line is None:
@@ -573,6 +595,7 @@ def jsonl_records(
         if not line.strip():
             continue
         text, replaced = counted_decode(line, "utf-8")
+        replaced += (replaced_on or {}).get(number, 0)
         try:
             row = _json_value(text)
         except BadInput as error:
@@ -606,7 +629,7 @@ def _read_json(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
                 item, replaced = _with_replaced(item, replaced), 0
             yield _encoded(item, encoding)
         return
-    data, encoding = _utf8_stream(buffered(_Prefixed(head, stream)))
+    data, encoding, _ = _utf8_stream(buffered(_Prefixed(head, stream)))
     text_stream = io.TextIOWrapper(data, "utf-8", errors=REPLACE)
     for index, row in enumerate(_json_array_elements(text_stream, limits.record_bytes)):
         yield _encoded(_row_item(name, index, row, limits, f"element {index}: "), encoding)
@@ -672,7 +695,7 @@ def _json_array_elements(stream: IO[str], limit: int) -> Iterator[object]:
 
 def _read_csv(name: str, stream: IO[bytes], limits: Limits) -> Iterator[Item]:
     csv.field_size_limit(max(csv.field_size_limit(), limits.record_bytes))
-    data, encoding = _utf8_stream(stream)
+    data, encoding, _ = _utf8_stream(stream)  # each row's bad bytes: `replaced()` below
     text = io.TextIOWrapper(data, "utf-8", errors=REPLACE, newline="")
     reader = csv.reader(text)
     try:
