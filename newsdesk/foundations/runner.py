@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 Unit = TypeVar("Unit")
 Result = TypeVar("Result")
@@ -42,7 +42,30 @@ def _call_shipped(payload: bytes, unit: Any) -> Any:
     return work(unit)
 
 
-class WorkerPool:
+class _Shipping:
+    """What both pools share: the work, pickled with cloudpickle once per stage (a stage
+    sends the same closure with every unit), and closing as a context manager."""
+
+    _pickled: tuple[Callable[[Any], Any], bytes] | None = None
+
+    def _payload(self, work: Callable[[Any], Any]) -> bytes:
+        if self._pickled is None or self._pickled[0] is not work:
+            import cloudpickle
+
+            self._pickled = (work, cloudpickle.dumps(work))
+        return self._pickled[1]
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class WorkerPool(_Shipping):
     """`workers` processes that run any shard work sent to them, one unit at a time.
 
     The processes are started fresh (`spawn`): they inherit no descriptor of this one, so the
@@ -58,14 +81,9 @@ class WorkerPool:
         self._executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
-        self._pickled: tuple[Callable[[Any], Any], bytes] | None = None
 
     def submit(self, work: Callable[[Unit], Result], unit: Unit) -> Future[Result]:
-        if self._pickled is None or self._pickled[0] is not work:
-            import cloudpickle
-
-            self._pickled = (work, cloudpickle.dumps(work))
-        return self._executor.submit(_call_shipped, self._pickled[1], unit)
+        return self._executor.submit(_call_shipped, self._payload(work), unit)
 
     def run(self, work: Callable[[Unit], Result], unit: Unit) -> Result:
         """One unit's work in a worker process, waited for (from a thread of this one)."""
@@ -74,14 +92,8 @@ class WorkerPool:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> WorkerPool:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class DaskPool:
+class DaskPool(_Shipping):
     """The workers of a Dask cluster, used like a `WorkerPool`: the work (pickled once here)
     and one unit go to a worker as one Dask task, which the worker runs as plain Python; only
     the unit and its result travel through the scheduler."""
@@ -90,7 +102,6 @@ class DaskPool:
         from distributed import Client
 
         self._client = Client(address, set_as_default=False)
-        self._pickled: tuple[Callable[[Any], Any], bytes] | None = None
 
     @property
     def threads(self) -> int:
@@ -99,20 +110,11 @@ class DaskPool:
 
     def run(self, work: Callable[[Unit], Result], unit: Unit) -> Result:
         """One unit's work on a Dask worker, waited for (from a thread of this process)."""
-        if self._pickled is None or self._pickled[0] is not work:
-            import cloudpickle
-
-            self._pickled = (work, cloudpickle.dumps(work))
-        return self._client.submit(_call_shipped, self._pickled[1], unit, pure=False).result()
+        payload = self._payload(work)
+        return self._client.submit(_call_shipped, payload, unit, pure=False).result()
 
     def close(self) -> None:
         self._client.close()
-
-    def __enter__(self) -> DaskPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def process_runner(workers: int) -> ShardRunner:
