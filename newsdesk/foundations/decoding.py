@@ -35,15 +35,12 @@ decoding yields, so a reader re-encoding a stream can find each replacement in t
 
 
 def _count_and_mark(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    size = error.end - error.start
-    _counter.value = getattr(_counter, "value", 0) + size
+    _, end = _count_and_replace(error)
     marks = getattr(_counter, "marks", None)
     if marks is None:
         marks = _counter.marks = []
-    marks.append(size)
-    return MARKER, error.end
+    marks.append(end - error.start)
+    return MARKER, end
 
 
 codecs.register_error(MARK, _count_and_mark)
