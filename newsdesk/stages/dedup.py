@@ -161,7 +161,7 @@ def _read_where(
     """The rows of every shard of `table` whose `column` is in `values`, shard by shard."""
     parts = []
     for shard in workspace.shards(table):
-        part = workspace.read_shard(table, shard).select(columns)
+        part = workspace.read_shard(table, shard, columns)
         parts.append(part.filter(pc.is_in(part[column], value_set=values)))
     schema = getattr(tables, table.upper())
     return pa.concat_tables(parts) if parts else schema.empty_table().select(columns)
