@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from newsdesk.annotation.push import choose_articles, select_articles
+from newsdesk.dedup.minhash import rank_key, rank_order
 from newsdesk.foundations.config import Campaign, DedupConfig
 from newsdesk.foundations.workspace import Workspace
-from newsdesk.stages.dedup import dedup, load_clusters, split_keys
+from newsdesk.stages.dedup import _Hashed, dedup, load_clusters, split_keys
 from schemas import tables
 
 WORDS = [
@@ -275,6 +277,51 @@ def test_many_copies_of_one_story_cost_about_one_comparison_each(tmp_path) -> No
     assert partition(workspace) == {frozenset(row["article_id"] for row in copies)}
     # every copy shares every band: all pairs would be 120 * 119 / 2 = 7140 per band
     assert report.candidates < 120 * 3
+
+
+def test_linking_band_keys_range_by_range_gives_the_clusters_of_one_pass(
+    tmp_path, monkeypatch
+) -> None:
+    """A big workspace links its band keys a range at a time (through temporary files):
+    the ranges must together hold every band row once, and every bucket whole."""
+    batches = [wire_batch(), [{"article_id": "late", "body": body(story(1)[:7])}]]
+    results = []
+    for rows_per_range in (10**9, 7):
+        monkeypatch.setattr("newsdesk.stages.dedup.PARTITION_ROWS", rows_per_range)
+        workspace = Workspace(str(tmp_path / str(rows_per_range)))
+        for number, rows in enumerate(batches):
+            write(workspace, f"s{number}", rows)
+            compared = dedup(workspace).candidates
+        results.append((load_clusters(workspace), compared))
+    (one_pass, compared_once), (by_ranges, compared_by_ranges) = results
+    assert by_ranges.num_rows == 6  # orig, its four wire copies and the late one
+    assert by_ranges.equals(one_pass) and compared_by_ranges == compared_once
+
+    hashed = _Hashed.read(workspace, DedupConfig().num_perm)
+    ranges = list(hashed.band_partitions(workspace))
+    bands = workspace.read("lsh_bands", tables.LSH_BANDS)
+    numbers = hashed.numbers(bands["article_id"]).tolist()
+    expected = sorted(zip(bands["band_key"].to_pylist(), numbers, strict=True))
+    assert len(ranges) == -(-bands.num_rows // 7)
+    found = [pair for keys, numbers in ranges for pair in zip(keys, numbers, strict=True)]
+    assert sorted(found) == expected
+    key_sets = [set(keys.tolist()) for keys, _ in ranges]
+    assert sum(map(len, key_sets)) == len(set().union(*key_sets))  # no bucket in two ranges
+
+
+def test_the_representative_rule_is_the_same_for_one_article_and_for_columns() -> None:
+    rng = random.Random(5)
+    dates = [None, "", "2025-01-02", "2025-01-02T08:00:00Z", "2024-12-31"]
+    rows = [
+        (rng.randrange(3), rng.choice(dates), rng.randrange(4), f"a{rng.randrange(50):02d}")
+        for _ in range(300)
+    ]
+    groups, published, chars, ids = (list(column) for column in zip(*rows, strict=True))
+    order = rank_order(
+        np.array(groups), pa.array(published, pa.string()), np.array(chars), pa.array(ids)
+    )
+    expected = sorted(range(len(rows)), key=lambda i: (groups[i], rank_key(*rows[i][1:])))
+    assert [rows[i] for i in order.tolist()] == [rows[i] for i in expected]
 
 
 def test_other_settings_rehash_every_shard_and_keep_the_keys(tmp_path) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from datasketch import MinHash, MinHashLSH
 
 from newsdesk.foundations.config import DedupConfig
@@ -105,30 +108,48 @@ def rank_key(published_at: str | None, body_chars: int, article_id: str) -> tupl
     return (not published_at, published_at or "", -body_chars, article_id)
 
 
+def rank_order(
+    groups: np.ndarray, published_at: pa.Array, body_chars: np.ndarray, article_id: pa.Array
+) -> np.ndarray:
+    """The positions of articles sorted by group, then by the representative rule: the
+    columnar form of `rank_key` (a test checks they agree), for clusters of any size."""
+    table = pa.table(
+        {
+            "group": groups,
+            "undated": pc.fill_null(pc.equal(published_at, ""), True),
+            "published_at": pc.fill_null(published_at, ""),
+            "longest": -body_chars,
+            "article_id": article_id,
+        }
+    )
+    return pc.sort_indices(table, [(name, "ascending") for name in table.column_names]).to_numpy()
+
+
 def similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity of each pair of signature rows: the share of equal values."""
     return (left == right).mean(axis=1).astype(np.float32)
 
 
 class Components:
-    """Connected components of articles (single linkage), grown one verified link at a time.
+    """Connected components of articles numbered 0 to size - 1 (single linkage), grown one
+    verified link at a time; a few bytes per article, so a big workspace links in an array.
 
     Linking only ever merges, so the components do not depend on the order links come in,
     and a pair already in one component needs no comparison: a bucket of n copies of one
-    story costs about n comparisons, not n * n / 2."""
+    story costs about n comparisons, not n * n / 2. A component's root is its smallest
+    number."""
 
-    def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
+    def __init__(self, size: int) -> None:
+        self._parent = array("q", range(size))
 
-    def root(self, x: str) -> str:
+    def root(self, x: int) -> int:
         parent = self._parent
-        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(self, a: str, b: str) -> str:
+    def union(self, a: int, b: int) -> int:
         """Join the components of a and b; the root of the joined one."""
         ra, rb = self.root(a), self.root(b)
         if ra != rb:
@@ -136,16 +157,18 @@ class Components:
             self._parent[rb] = ra
         return ra
 
-    def groups(self) -> list[list[str]]:
-        """Components of two or more articles, each sorted, in sorted order."""
-        found: dict[str, list[str]] = {}
-        for x in self._parent:
-            found.setdefault(self.root(x), []).append(x)
-        return sorted(sorted(group) for group in found.values() if len(group) > 1)
+    def roots(self) -> np.ndarray:
+        """Every article's root, at once."""
+        parent = np.frombuffer(self._parent, dtype=np.int64).copy()
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent = up
 
 
 def link_bucket(
-    members: list[str], dirty: set[str], parts: Components, similar: Callable[[str, str], bool]
+    members: list[int], dirty: bytearray, parts: Components, similar: Callable[[int, int], bool]
 ) -> int:
     """Link the articles of one LSH bucket that are similar enough, where a link can have
     changed (at least one of the two is `dirty`); returns how many pairs were compared.
@@ -154,10 +177,10 @@ def link_bucket(
     other component in turn until one is similar enough (single linkage needs one link);
     two clean articles in different components were compared before and stay apart."""
     compared = 0
-    groups: dict[str, list[str]] = {}
+    groups: dict[int, list[int]] = {}
     for m in members:
         groups.setdefault(parts.root(m), []).append(m)
-    for d in sorted(set(members) & dirty):
+    for d in sorted({m for m in members if dirty[m]}):
         own = parts.root(d)
         for root in sorted(groups):
             if root == own or root not in groups:

@@ -14,8 +14,8 @@ What lives in the workspace, so a new batch costs only its own shards:
   it is a cluster of its own, whose key is its id. Its footer lists the minhash shards (and
   their fingerprints) it was computed over.
 
-Adding a bodies shard hashes only that shard, then looks its band keys up in the band tables
-(one column read per shard) and compares signatures only for the articles that share a band.
+Adding a bodies shard hashes only that shard, then walks the band tables' buckets (each band
+shard read once) and compares signatures only in the buckets that hold a new article.
 Both tables of a shard carry the fingerprint of the settings and of the bodies shard that made
 them, so changed settings or better cleaning rules re-hash exactly the stale shards, and the
 clusters those articles were in are linked again (`link`).
@@ -27,6 +27,13 @@ is not compared again: n copies of one wire story cost about n comparisons, not 
 no table of pairs is kept (an earlier version's `near_duplicate_pairs` is deleted). They do not
 depend on the order in which batches arrive, so an incremental run finds the same clusters,
 representatives and similarities as a run from scratch.
+
+Memory. The link step numbers the hashed articles and keeps, per article, its signature
+(num_perm uint32 values) and a few bytes in arrays (`_Hashed`, `Components`); the band rows,
+the only part that grows with bands x articles, are cut into ranges of band keys of about
+`PARTITION_ROWS` rows in local temporary files and linked one range at a time. At 100,000
+articles that is about 70 MB above the process's start, and the peak grows 1.2x from
+10,000 articles (`bench/bench_dedup.py`, `docs/benchmarks.md`).
 
 The representative of a cluster (`REPRESENTATIVE_RULE`): the earliest published article
 (undated ones last), then the longest body, then the smallest article id. It depends on the
@@ -48,7 +55,8 @@ article is still in its cluster.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -63,7 +71,7 @@ from newsdesk.dedup.minhash import (
     Components,
     Hasher,
     link_bucket,
-    rank_key,
+    rank_order,
     similarity,
 )
 from newsdesk.foundations.config import DedupConfig
@@ -76,6 +84,8 @@ from schemas import tables
 COVERS_KEY = b"newsdesk.stages.dedup.covers"
 CLUSTERS_SHARD = "all"
 OLD_PAIRS = ("near_duplicate_pairs", "all")
+PARTITION_ROWS = 250_000  # band rows linked at a time: about 4 MB of keys and numbers
+SIMILARITY_ROWS = 4096  # signatures compared with their representative's at a time
 
 
 def dedup_fingerprint(bodies: str | None, config: DedupConfig) -> str:
@@ -95,7 +105,7 @@ def hash_shard(workspace: Workspace, shard: str, hasher: Hasher, batch: int) -> 
     batch it was first hashed in."""
     earlier: dict[str, int] = {}
     if workspace.has_shard("minhash", shard):
-        old = workspace.read_shard("minhash", shard).select(["article_id", "batch"])
+        old = workspace.read_shard("minhash", shard, ["article_id", "batch"])
         earlier = dict(zip(*(old[c].to_pylist() for c in old.column_names), strict=True))
     rows: list[dict[str, Any]] = []
     signatures: list[np.ndarray] = []
@@ -155,18 +165,6 @@ def _covered(workspace: Workspace) -> dict[str, str]:
     return json.loads((metadata or {}).get(COVERS_KEY, b"{}"))
 
 
-def _read_where(
-    workspace: Workspace, table: str, column: str, values: pa.Array, columns: list[str]
-) -> pa.Table:
-    """The rows of every shard of `table` whose `column` is in `values`, shard by shard."""
-    parts = []
-    for shard in workspace.shards(table):
-        part = workspace.read_shard(table, shard, columns)
-        parts.append(part.filter(pc.is_in(part[column], value_set=values)))
-    schema = getattr(tables, table.upper())
-    return pa.concat_tables(parts) if parts else schema.empty_table().select(columns)
-
-
 def _matrix(column: pa.ChunkedArray) -> np.ndarray:
     """Signatures of equal length (one binary value each) as one (articles, num_perm) array,
     read from the column's buffer without a Python object per value."""
@@ -178,54 +176,95 @@ def _matrix(column: pa.ChunkedArray) -> np.ndarray:
     if len(set(np.diff(ends).tolist())) != 1:  # one settings' num_perm for every article
         raise ValueError("minhash signatures of different lengths (other settings)")
     data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[ends[0] : ends[-1]]
-    return data.view("<u4").reshape(len(chunk), -1).copy()
+    return data.view("<u4").reshape(len(chunk), -1)
 
 
 @dataclass
-class _Signatures:
-    """The signatures of some articles, one row each, and what the representative rule needs."""
+class _Hashed:
+    """Every hashed article, numbered in minhash shard order, in arrays: its signature and
+    what the representative rule needs. The link and cluster steps hold these numbers, not
+    ids in dicts, so what they keep per article is its signature and a few bytes."""
 
-    index: dict[str, int]
-    matrix: np.ndarray
-    published_at: list[str | None]
-    body_chars: list[int]
-    batch: list[int]
+    shards: list[str]
+    starts: list[int]  # each shard's first number, and the count at the end
+    shard_ids: list[pa.Array]
+    ids: pa.Array
+    published_at: pa.Array
+    body_chars: np.ndarray
+    batch: np.ndarray
+    signatures: np.ndarray  # (articles, num_perm) uint32
 
     @classmethod
-    def read(cls, workspace: Workspace, ids: Iterable[str]) -> _Signatures:
-        wanted = pa.array(sorted(set(ids)), pa.string())
-        table = tables.MINHASH.empty_table()
-        if len(wanted):
-            table = _read_where(workspace, "minhash", "article_id", wanted, tables.MINHASH.names)
+    def read(cls, workspace: Workspace, num_perm: int) -> _Hashed:
+        shards = workspace.shards("minhash")
+        signatures = np.empty((workspace.count_rows("minhash"), num_perm), dtype="<u4")
+        starts, columns = [0], {name: [] for name in ("article_id", "published_at")}
+        numbers: dict[str, list[np.ndarray]] = {"body_chars": [], "batch": []}
+        for shard in shards:
+            table = workspace.read_shard("minhash", shard)
+            end = starts[-1] + table.num_rows
+            if table.num_rows:
+                signatures[starts[-1] : end] = _matrix(table["signature"])
+            starts.append(end)
+            for name, parts in columns.items():
+                parts.append(table[name].combine_chunks())
+            for name, arrays in numbers.items():
+                arrays.append(table[name].to_numpy())
+        ids = columns["article_id"]
         return cls(
-            {article: i for i, article in enumerate(table["article_id"].to_pylist())},
-            _matrix(table["signature"]),
-            table["published_at"].to_pylist(),
-            table["body_chars"].to_pylist(),
-            table["batch"].to_pylist(),
+            shards,
+            starts,
+            ids,
+            pa.concat_arrays(ids) if ids else pa.array([], pa.string()),
+            pa.concat_arrays(columns["published_at"]) if ids else pa.array([], pa.string()),
+            np.concatenate(numbers["body_chars"]) if ids else np.empty(0, np.int64),
+            np.concatenate(numbers["batch"]) if ids else np.empty(0, np.int32),
+            signatures,
         )
 
-    def rank(self, article: str) -> tuple[Any, ...]:
-        i = self.index[article]
-        return rank_key(self.published_at[i], self.body_chars[i], article)
+    @property
+    def count(self) -> int:
+        return self.starts[-1]
 
-    def similarity(self, articles: list[str], other: str) -> np.ndarray:
-        """Estimated Jaccard similarity of each article to `other`."""
-        rows = self.matrix[[self.index[a] for a in articles]]
-        return similarity(rows, np.broadcast_to(self.matrix[self.index[other]], rows.shape))
+    def numbers(self, ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """The number of each id; -1 for an article not hashed (its body left or emptied)."""
+        found = pc.index_in(ids, value_set=self.ids)
+        return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
-
-def _ids(workspace: Workspace, shards: Iterable[str]) -> set[str]:
-    ids: set[str] = set()
-    for shard in shards:
-        ids |= set(workspace.read_shard("minhash", shard, ["article_id"])["article_id"].to_pylist())
-    return ids
+    def band_partitions(self, workspace: Workspace) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(band keys, article numbers) of every band table row, one range of keys at a time:
+        a bucket lies in one range, and a range holds about PARTITION_ROWS rows. Each band
+        shard is read once and cut into the ranges, which wait in local temporary files."""
+        ranges = max(1, -(-workspace.count_rows("lsh_bands") // PARTITION_ROWS))
+        step = 2**64 // ranges
+        cuts = np.array([-(2**63) + i * step for i in range(1, ranges)], dtype=np.int64)
+        with tempfile.TemporaryDirectory(prefix="newsdesk-dedup-") as spill:
+            paths = [(f"{spill}/{i}.keys", f"{spill}/{i}.numbers") for i in range(ranges)]
+            for pair in paths:
+                for path in pair:
+                    open(path, "wb").close()
+            for index, shard in enumerate(self.shards):
+                table = workspace.read_shard("lsh_bands", shard, ["band_key", "article_id"])
+                keys = table["band_key"].to_numpy()  # sorted by hash_shard
+                local = pc.index_in(table["article_id"], value_set=self.shard_ids[index])
+                numbers = local.to_numpy().astype(np.int64) + self.starts[index]
+                bounds = [0, *np.searchsorted(keys, cuts).tolist(), len(keys)]
+                for (keys_path, numbers_path), first, last in zip(
+                    paths, bounds, bounds[1:], strict=False
+                ):
+                    with open(keys_path, "ab") as out:
+                        out.write(keys[first:last].tobytes())
+                    with open(numbers_path, "ab") as out:
+                        out.write(numbers[first:last].tobytes())
+            for keys_path, numbers_path in paths:
+                yield np.fromfile(keys_path, np.int64), np.fromfile(numbers_path, np.int64)
 
 
 def link(
-    workspace: Workspace, fresh: list[str], previous: pa.Table, threshold: float
-) -> tuple[list[list[str]], int]:
-    """The clusters' members after the `fresh` shards, and how many pairs were compared.
+    workspace: Workspace, hashed: _Hashed, fresh: list[str], previous: pa.Table, threshold: float
+) -> tuple[np.ndarray, int]:
+    """Each article's component after the `fresh` shards (its smallest number), and how many
+    pairs were compared.
 
     A previous cluster none of whose articles was re-hashed or removed still holds: its
     links are unchanged. Every other article (new, re-hashed, or left from a cluster that
@@ -233,95 +272,117 @@ def link(
     two clean articles in different clusters were compared before and stay apart. So a
     batch costs its own articles' buckets, and the result is the one a run from scratch
     gives (`tests/test_dedup.py` checks both)."""
-    fresh_ids = _ids(workspace, fresh)
-    present = _ids(workspace, workspace.shards("minhash"))
-    by_cluster: dict[str, list[str]] = {}
-    for article, key in zip(
-        previous["article_id"].to_pylist(), previous["cluster_id"].to_pylist(), strict=True
-    ):
-        by_cluster.setdefault(key, []).append(article)
-    parts = Components()
-    dirty = set(fresh_ids)
-    for group in by_cluster.values():
-        if any(a in fresh_ids or a not in present for a in group):
-            dirty |= {a for a in group if a in present}
-        else:
-            for article in group[1:]:
-                parts.union(group[0], article)
-    if not dirty:
-        return parts.groups(), 0
-    with_dirty = _read_where(
-        workspace, "lsh_bands", "article_id", pa.array(sorted(dirty)), ["band_key", "article_id"]
-    )
-    keys = pc.unique(with_dirty["band_key"])
-    del with_dirty
-    hits = _read_where(workspace, "lsh_bands", "band_key", keys, ["band_key", "article_id"])
-    codes = hits["article_id"].combine_chunks().dictionary_encode()
-    names = codes.dictionary.to_pylist()
-    members = codes.indices.to_numpy()
-    band_keys = hits["band_key"].to_numpy()
-    del hits, codes
-    order = np.argsort(band_keys, kind="stable")
-    band_keys, members = band_keys[order], members[order]
-    starts = np.flatnonzero(np.r_[True, band_keys[1:] != band_keys[:-1]])
-    ends = np.r_[starts[1:], len(band_keys)]
-    signatures = _Signatures.read(workspace, names)
+    dirty = bytearray(hashed.count)
+    marked = np.frombuffer(dirty, dtype=np.uint8)  # the same bytes, for whole-array writes
+    for shard in fresh:
+        index = hashed.shards.index(shard)
+        marked[hashed.starts[index] : hashed.starts[index + 1]] = 1
+    parts = Components(hashed.count)
+    if previous.num_rows:
+        numbers = hashed.numbers(previous["article_id"])
+        codes = previous["cluster_id"].combine_chunks().dictionary_encode().indices.to_numpy()
+        here = numbers >= 0
+        broken = np.zeros(codes.max() + 1, dtype=bool)
+        broken[codes[~here]] = True
+        broken[codes[here][marked[numbers[here]] == 1]] = True
+        marked[numbers[here & broken[codes]]] = 1
+        kept = here & ~broken[codes]
+        order = np.argsort(codes[kept], kind="stable")
+        grouped = numbers[kept][order]
+        for start, end in zip(*(x.tolist() for x in _runs(codes[kept][order])), strict=True):
+            for member in grouped[start + 1 : end].tolist():
+                parts.union(int(grouped[start]), member)
+    if not marked.any():
+        return parts.roots(), 0
+    signatures = hashed.signatures
+    width = signatures.shape[1]
 
-    def similar(a: str, b: str) -> bool:
-        return float(signatures.similarity([a], b)[0]) >= threshold
+    def similar(a: int, b: int) -> bool:
+        return np.count_nonzero(signatures[a] == signatures[b]) / width >= threshold
 
     compared = 0
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        if end - start > 1:  # a bucket's members, one bucket at a time
-            bucket = [names[code] for code in members[start:end].tolist()]
-            compared += link_bucket(bucket, dirty, parts, similar)
-    return parts.groups(), compared
+    for keys, numbers in hashed.band_partitions(workspace):
+        if not len(keys):
+            continue
+        order = np.argsort(keys, kind="stable")
+        keys, numbers = keys[order], numbers[order]
+        starts, ends = _runs(keys)
+        touched = np.add.reduceat(marked[numbers], starts, dtype=np.int64) > 0
+        for bucket in np.flatnonzero((ends - starts > 1) & touched).tolist():
+            members = numbers[starts[bucket] : ends[bucket]].tolist()
+            compared += link_bucket(members, dirty, parts, similar)
+    return parts.roots(), compared
 
 
-def cluster(
-    workspace: Workspace, groups: list[list[str]], previous_table: pa.Table, batch: int
-) -> pa.Table:
-    """The clusters table from the clusters' members, keeping the keys the previous table
-    gave."""
-    previous = {r["article_id"]: r for r in previous_table.to_pylist()}
-    info = _Signatures.read(workspace, (x for group in groups for x in group))
-    rank = info.rank
-    rows = []
-    for group in groups:
-        representative = min(group, key=rank)
-        members = set(group)
-        # each member's key and cluster age before; only keys whose article is still here
-        claims: dict[str, int] = {}
-        for member in group:
-            before = previous.get(member)
-            key = before["cluster_id"] if before else member
-            created = before["created"] if before else info.batch[info.index[member]]
-            if key in members:
-                claims[key] = min(created, claims.get(key, created))
-        if claims:
-            key = min(claims, key=lambda k: (claims[k], rank(k)))
-            created = claims[key]
-        else:
-            key, created = representative, batch
-        similarity = info.similarity(group, representative)
-        rows += [
-            {
-                "article_id": member,
-                "cluster_id": key,
-                "similarity": float(s),
-                "representative": member == representative,
-                "created": created,
-            }
-            for member, s in zip(group, similarity, strict=True)
-        ]
-    return pa.Table.from_pylist(rows, tables.CLUSTERS)
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values starts and ends in a sorted array."""
+    if not len(keys):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return starts, np.r_[starts[1:], len(keys)]
+
+
+def cluster(hashed: _Hashed, roots: np.ndarray, previous: pa.Table, batch: int) -> pa.Table:
+    """The clusters table from each article's component, keeping the keys the previous
+    table gave: columns of numbers, however many articles have copies."""
+    members = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
+    groups = roots[members]
+    ranked = members[
+        rank_order(
+            groups,
+            hashed.published_at.take(members),
+            hashed.body_chars[members],
+            hashed.ids.take(members),
+        )
+    ]
+    rank = np.empty(hashed.count, dtype=np.int64)
+    rank[ranked] = np.arange(len(ranked))
+    leads = np.r_[True, roots[ranked][1:] != roots[ranked][:-1]] if len(ranked) else ranked
+    representative = np.full(hashed.count, -1, dtype=np.int64)
+    representative[roots[ranked[leads]]] = ranked[leads]
+    # each member's key and cluster age before (its own id and batch if it was alone)
+    key = np.arange(hashed.count, dtype=np.int64)
+    created = hashed.batch.astype(np.int64)
+    if previous.num_rows:
+        before = hashed.numbers(previous["article_id"])
+        here = before >= 0
+        key[before[here]] = hashed.numbers(previous["cluster_id"])[here]
+        created[before[here]] = previous["created"].to_numpy()[here]
+    # a key holds while its article is still in the cluster: the oldest, then the best ranked
+    claim = key[members]
+    valid = claim >= 0
+    valid[valid] = roots[claim[valid]] == groups[valid]
+    order = np.lexsort((rank[claim[valid]], created[members][valid], groups[valid]))
+    claim_groups, claims = groups[valid][order], claim[valid][order]
+    firsts = np.r_[True, claim_groups[1:] != claim_groups[:-1]] if len(order) else order
+    cluster_key = representative.copy()
+    cluster_created = np.full(hashed.count, batch, dtype=np.int64)
+    cluster_key[claim_groups[firsts]] = claims[firsts]
+    cluster_created[claim_groups[firsts]] = created[members][valid][order][firsts]
+    similarity_to_lead = np.empty(len(members), dtype=np.float32)
+    for start in range(0, len(members), SIMILARITY_ROWS):
+        rows = members[start : start + SIMILARITY_ROWS]
+        similarity_to_lead[start : start + len(rows)] = similarity(
+            hashed.signatures[rows], hashed.signatures[representative[roots[rows]]]
+        )
+    table = pa.table(
+        {
+            "article_id": hashed.ids.take(members),
+            "cluster_id": hashed.ids.take(cluster_key[groups]),
+            "similarity": similarity_to_lead,
+            "representative": representative[groups] == members,
+            "created": pa.array(cluster_created[groups], pa.int32()),
+        },
+        schema=tables.CLUSTERS,
+    )
+    return table.sort_by([("cluster_id", "ascending"), ("article_id", "ascending")])
 
 
 def next_batch(workspace: Workspace) -> int:
     """This run's number: one past the highest batch any signature records."""
     highest = 0
     for shard in workspace.shards("minhash"):
-        column = workspace.read_shard("minhash", shard).column("batch")
+        column = workspace.read_shard("minhash", shard, ["batch"]).column("batch")
         if len(column):
             highest = max(highest, pc.max(column).as_py())
     return highest + 1
@@ -331,7 +392,7 @@ def dedup(
     workspace: Workspace, config: DedupConfig | None = None, *, runner: ShardRunner = run_serial
 ) -> DedupReport:
     """Hash the bodies shards not hashed yet by these settings (one task each), look their band
-    keys up against everything before, and update the pairs and clusters tables."""
+    keys up against everything before, and update the clusters table."""
     config = config or DedupConfig()
     hasher = Hasher(config)
     shards = workspace.shards("bodies")
@@ -349,8 +410,10 @@ def dedup(
     fresh = [s for s in shards if covers.get(s) != prints[s]]
     if fresh or set(covers) - set(prints):
         previous = load_clusters(workspace)
-        groups, report.candidates = link(workspace, fresh, previous, config.threshold)
-        clusters = cluster(workspace, groups, previous, batch)
+        hashed = _Hashed.read(workspace, config.num_perm)
+        roots, report.candidates = link(workspace, hashed, fresh, previous, config.threshold)
+        clusters = cluster(hashed, roots, previous, batch)
+        del hashed
         metadata = {COVERS_KEY: json.dumps(prints, sort_keys=True).encode()}
         workspace.write_shard(
             "clusters", CLUSTERS_SHARD, clusters.replace_schema_metadata(metadata)
