@@ -297,8 +297,12 @@ def test_linking_band_keys_range_by_range_gives_the_clusters_of_one_pass(
     assert by_ranges.num_rows == 6  # orig, its four wire copies and the late one
     assert by_ranges.equals(one_pass) and compared_by_ranges == compared_once
 
-    hashed = _Hashed.read(workspace, DedupConfig().num_perm)
-    ranges = list(hashed.band_partitions(workspace))
+    hashed = _Hashed.read(workspace)
+    (tmp_path / "spill").mkdir()
+    ranges = [
+        (np.fromfile(keys, np.int64), np.fromfile(numbers, np.int64))
+        for keys, numbers in hashed.spill_bands(workspace, str(tmp_path / "spill"))
+    ]
     bands = workspace.read("lsh_bands", tables.LSH_BANDS)
     numbers = hashed.numbers(bands["article_id"]).tolist()
     expected = sorted(zip(bands["band_key"].to_pylist(), numbers, strict=True))

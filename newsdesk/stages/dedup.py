@@ -57,7 +57,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -181,9 +181,10 @@ def _matrix(column: pa.ChunkedArray) -> np.ndarray:
 
 @dataclass
 class _Hashed:
-    """Every hashed article, numbered in minhash shard order, in arrays: its signature and
-    what the representative rule needs. The link and cluster steps hold these numbers, not
-    ids in dicts, so what they keep per article is its signature and a few bytes."""
+    """Every hashed article, numbered in minhash shard order, in arrays: what the
+    representative rule needs, and the signatures of the articles that share a bucket or a
+    cluster (`load_signatures`; most articles have no near-duplicate and need none). The
+    link and cluster steps hold these numbers, not ids in dicts: a few bytes per article."""
 
     shards: list[str]
     starts: list[int]  # each shard's first number, and the count at the end
@@ -192,20 +193,17 @@ class _Hashed:
     published_at: pa.Array
     body_chars: np.ndarray
     batch: np.ndarray
-    signatures: np.ndarray  # (articles, num_perm) uint32
+    signatures: np.ndarray = field(default_factory=lambda: np.empty((0, 0), "<u4"))
+    signature_row: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @classmethod
-    def read(cls, workspace: Workspace, num_perm: int) -> _Hashed:
+    def read(cls, workspace: Workspace) -> _Hashed:
         shards = workspace.shards("minhash")
-        signatures = np.empty((workspace.count_rows("minhash"), num_perm), dtype="<u4")
         starts, columns = [0], {name: [] for name in ("article_id", "published_at")}
         numbers: dict[str, list[np.ndarray]] = {"body_chars": [], "batch": []}
         for shard in shards:
-            table = workspace.read_shard("minhash", shard)
-            end = starts[-1] + table.num_rows
-            if table.num_rows:
-                signatures[starts[-1] : end] = _matrix(table["signature"])
-            starts.append(end)
+            table = workspace.read_shard("minhash", shard, [*columns, *numbers])
+            starts.append(starts[-1] + table.num_rows)
             for name, parts in columns.items():
                 parts.append(table[name].combine_chunks())
             for name, arrays in numbers.items():
@@ -219,7 +217,6 @@ class _Hashed:
             pa.concat_arrays(columns["published_at"]) if ids else pa.array([], pa.string()),
             np.concatenate(numbers["body_chars"]) if ids else np.empty(0, np.int64),
             np.concatenate(numbers["batch"]) if ids else np.empty(0, np.int32),
-            signatures,
         )
 
     @property
@@ -231,86 +228,129 @@ class _Hashed:
         found = pc.index_in(ids, value_set=self.ids)
         return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
-    def band_partitions(self, workspace: Workspace) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(band keys, article numbers) of every band table row, one range of keys at a time:
-        a bucket lies in one range, and a range holds about PARTITION_ROWS rows. Each band
-        shard is read once and cut into the ranges, which wait in local temporary files."""
+    def load_signatures(self, workspace: Workspace, wanted: np.ndarray, num_perm: int) -> None:
+        """Read the signatures of the articles `wanted` (a mask over the numbers)."""
+        self.signature_row = np.cumsum(wanted, dtype=np.int64) - 1
+        self.signatures = np.empty((int(wanted.sum()), num_perm), dtype="<u4")
+        for index, shard in enumerate(self.shards):
+            first, last = self.starts[index], self.starts[index + 1]
+            rows = np.flatnonzero(wanted[first:last])
+            if len(rows):
+                column = workspace.read_shard("minhash", shard, ["signature"])["signature"]
+                matrix = _matrix(column.take(pa.array(rows)))
+                self.signatures[self.signature_row[first + rows]] = matrix
+
+    def signature(self, numbers: np.ndarray | int) -> np.ndarray:
+        return self.signatures[self.signature_row[numbers]]
+
+    def spill_bands(self, workspace: Workspace, folder: str) -> list[tuple[str, str]]:
+        """Cut every band table row (band key, article number) into ranges of keys, each in
+        two files in `folder`: a bucket lies in one range, and a range holds about
+        PARTITION_ROWS rows. Each band shard is read once."""
         ranges = max(1, -(-workspace.count_rows("lsh_bands") // PARTITION_ROWS))
         step = 2**64 // ranges
         cuts = np.array([-(2**63) + i * step for i in range(1, ranges)], dtype=np.int64)
-        with tempfile.TemporaryDirectory(prefix="newsdesk-dedup-") as spill:
-            paths = [(f"{spill}/{i}.keys", f"{spill}/{i}.numbers") for i in range(ranges)]
-            for pair in paths:
-                for path in pair:
-                    open(path, "wb").close()
-            for index, shard in enumerate(self.shards):
-                table = workspace.read_shard("lsh_bands", shard, ["band_key", "article_id"])
-                keys = table["band_key"].to_numpy()  # sorted by hash_shard
-                local = pc.index_in(table["article_id"], value_set=self.shard_ids[index])
-                numbers = local.to_numpy().astype(np.int64) + self.starts[index]
-                bounds = [0, *np.searchsorted(keys, cuts).tolist(), len(keys)]
-                for (keys_path, numbers_path), first, last in zip(
-                    paths, bounds, bounds[1:], strict=False
-                ):
-                    with open(keys_path, "ab") as out:
-                        out.write(keys[first:last].tobytes())
-                    with open(numbers_path, "ab") as out:
-                        out.write(numbers[first:last].tobytes())
-            for keys_path, numbers_path in paths:
-                yield np.fromfile(keys_path, np.int64), np.fromfile(numbers_path, np.int64)
+        paths = [(f"{folder}/{i}.keys", f"{folder}/{i}.numbers") for i in range(ranges)]
+        for pair in paths:
+            for path in pair:
+                open(path, "wb").close()
+        for index, shard in enumerate(self.shards):
+            table = workspace.read_shard("lsh_bands", shard, ["band_key", "article_id"])
+            keys = table["band_key"].to_numpy()  # sorted by hash_shard
+            local = pc.index_in(table["article_id"], value_set=self.shard_ids[index])
+            numbers = local.to_numpy().astype(np.int64) + self.starts[index]
+            bounds = [0, *np.searchsorted(keys, cuts).tolist(), len(keys)]
+            for (keys_path, numbers_path), first, last in zip(
+                paths, bounds, bounds[1:], strict=False
+            ):
+                with open(keys_path, "ab") as out:
+                    out.write(keys[first:last].tobytes())
+                with open(numbers_path, "ab") as out:
+                    out.write(numbers[first:last].tobytes())
+        return paths
 
 
-def link(
-    workspace: Workspace, hashed: _Hashed, fresh: list[str], previous: pa.Table, threshold: float
-) -> tuple[np.ndarray, int]:
-    """Each article's component after the `fresh` shards (its smallest number), and how many
-    pairs were compared.
+def _touched_buckets(
+    paths: list[tuple[str, str]], marked: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each range of band keys: its article numbers sorted by key, and where each bucket
+    of two or more articles with at least one `marked` among them starts and ends."""
+    for keys_path, numbers_path in paths:
+        keys = np.fromfile(keys_path, np.int64)
+        if not len(keys):
+            continue
+        order = np.argsort(keys, kind="stable")
+        keys, numbers = keys[order], np.fromfile(numbers_path, np.int64)[order]
+        starts, ends = _runs(keys)
+        touched = np.add.reduceat(marked[numbers], starts, dtype=np.int64) > 0
+        chosen = (ends - starts > 1) & touched
+        yield numbers, starts[chosen], ends[chosen]
 
-    A previous cluster none of whose articles was re-hashed or removed still holds: its
-    links are unchanged. Every other article (new, re-hashed, or left from a cluster that
-    lost a member) is "dirty" and linked again with whatever shares an LSH band with it;
-    two clean articles in different clusters were compared before and stay apart. So a
-    batch costs its own articles' buckets, and the result is the one a run from scratch
-    gives (`tests/test_dedup.py` checks both)."""
+
+def _dirty_and_kept(
+    hashed: _Hashed, fresh: list[str], previous: pa.Table
+) -> tuple[bytearray, Components]:
+    """Which articles must be linked again (new, re-hashed, or left from a cluster that lost
+    a member), and the components of the previous clusters that still hold."""
     dirty = bytearray(hashed.count)
     marked = np.frombuffer(dirty, dtype=np.uint8)  # the same bytes, for whole-array writes
     for shard in fresh:
         index = hashed.shards.index(shard)
         marked[hashed.starts[index] : hashed.starts[index + 1]] = 1
     parts = Components(hashed.count)
-    if previous.num_rows:
-        numbers = hashed.numbers(previous["article_id"])
-        codes = previous["cluster_id"].combine_chunks().dictionary_encode().indices.to_numpy()
-        here = numbers >= 0
-        broken = np.zeros(codes.max() + 1, dtype=bool)
-        broken[codes[~here]] = True
-        broken[codes[here][marked[numbers[here]] == 1]] = True
-        marked[numbers[here & broken[codes]]] = 1
-        kept = here & ~broken[codes]
-        order = np.argsort(codes[kept], kind="stable")
-        grouped = numbers[kept][order]
-        for start, end in zip(*(x.tolist() for x in _runs(codes[kept][order])), strict=True):
-            for member in grouped[start + 1 : end].tolist():
-                parts.union(int(grouped[start]), member)
+    if not previous.num_rows:
+        return dirty, parts
+    numbers = hashed.numbers(previous["article_id"])
+    codes = previous["cluster_id"].combine_chunks().dictionary_encode().indices.to_numpy()
+    here = numbers >= 0
+    broken = np.zeros(codes.max() + 1, dtype=bool)
+    broken[codes[~here]] = True
+    broken[codes[here][marked[numbers[here]] == 1]] = True
+    marked[numbers[here & broken[codes]]] = 1
+    kept = here & ~broken[codes]
+    order = np.argsort(codes[kept], kind="stable")
+    grouped = numbers[kept][order]
+    for start, end in zip(*(x.tolist() for x in _runs(codes[kept][order])), strict=True):
+        for member in grouped[start + 1 : end].tolist():
+            parts.union(int(grouped[start]), member)
+    return dirty, parts
+
+
+def link(
+    workspace: Workspace, hashed: _Hashed, fresh: list[str], previous: pa.Table, config: DedupConfig
+) -> tuple[np.ndarray, int]:
+    """Each article's component after the `fresh` shards (its smallest number), and how many
+    pairs were compared; loads the signatures the clusters need.
+
+    A previous cluster none of whose articles was re-hashed or removed still holds: its
+    links are unchanged. Every other article is "dirty" and linked again with whatever
+    shares an LSH band with it; two clean articles in different clusters were compared
+    before and stay apart. So a batch costs its own articles' buckets, and the result is
+    the one a run from scratch gives (`tests/test_dedup.py` checks both)."""
+    dirty, parts = _dirty_and_kept(hashed, fresh, previous)
+    marked = np.frombuffer(dirty, dtype=np.uint8)
+    wanted = np.zeros(hashed.count, dtype=bool)
+    if len(previous):
+        found = hashed.numbers(previous["article_id"])
+        wanted[found[found >= 0]] = True  # cluster() compares every member with its lead
     if not marked.any():
+        hashed.load_signatures(workspace, wanted, config.num_perm)
         return parts.roots(), 0
-    signatures = hashed.signatures
-    width = signatures.shape[1]
-
-    def similar(a: int, b: int) -> bool:
-        return np.count_nonzero(signatures[a] == signatures[b]) / width >= threshold
-
     compared = 0
-    for keys, numbers in hashed.band_partitions(workspace):
-        if not len(keys):
-            continue
-        order = np.argsort(keys, kind="stable")
-        keys, numbers = keys[order], numbers[order]
-        starts, ends = _runs(keys)
-        touched = np.add.reduceat(marked[numbers], starts, dtype=np.int64) > 0
-        for bucket in np.flatnonzero((ends - starts > 1) & touched).tolist():
-            members = numbers[starts[bucket] : ends[bucket]].tolist()
-            compared += link_bucket(members, dirty, parts, similar)
+    with tempfile.TemporaryDirectory(prefix="newsdesk-dedup-") as spill:
+        paths = hashed.spill_bands(workspace, spill)
+        for numbers, starts, ends in _touched_buckets(paths, marked):
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                wanted[numbers[start:end]] = True
+        hashed.load_signatures(workspace, wanted, config.num_perm)
+
+        def similar(a: int, b: int) -> bool:
+            equal = np.count_nonzero(hashed.signature(a) == hashed.signature(b))
+            return equal / config.num_perm >= config.threshold
+
+        for numbers, starts, ends in _touched_buckets(paths, marked):
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                compared += link_bucket(numbers[start:end].tolist(), dirty, parts, similar)
     return parts.roots(), compared
 
 
@@ -363,7 +403,7 @@ def cluster(hashed: _Hashed, roots: np.ndarray, previous: pa.Table, batch: int) 
     for start in range(0, len(members), SIMILARITY_ROWS):
         rows = members[start : start + SIMILARITY_ROWS]
         similarity_to_lead[start : start + len(rows)] = similarity(
-            hashed.signatures[rows], hashed.signatures[representative[roots[rows]]]
+            hashed.signature(rows), hashed.signature(representative[roots[rows]])
         )
     table = pa.table(
         {
@@ -410,8 +450,8 @@ def dedup(
     fresh = [s for s in shards if covers.get(s) != prints[s]]
     if fresh or set(covers) - set(prints):
         previous = load_clusters(workspace)
-        hashed = _Hashed.read(workspace, config.num_perm)
-        roots, report.candidates = link(workspace, hashed, fresh, previous, config.threshold)
+        hashed = _Hashed.read(workspace)
+        roots, report.candidates = link(workspace, hashed, fresh, previous, config)
         clusters = cluster(hashed, roots, previous, batch)
         del hashed
         metadata = {COVERS_KEY: json.dumps(prints, sort_keys=True).encode()}
