@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_publish.py                  # 1,000,000 sentences
     .venv/bin/python bench/bench_publish.py --sentences 100000 --skip-alternative
+    .venv/bin/python bench/bench_publish.py --sentences 2000000 --pushed 0.1   # a 10x corpus,
+                                                                  # the same dataset as 200,000
 
 Builds a synthetic workspace with pyarrow (bodies, sentences, one task per sentence, and
 annotations by two annotators on a tenth of the sentences, with event and argument spans
@@ -73,8 +75,11 @@ WORDS = [
 STANCES = ["favor", "against", "neutral", "unrelated"]
 
 
-def make_workspace(folder: Path, sentences: int, per_article: int, annotated_share: float) -> dict:
-    """Write bodies, sentences, tasks and annotations shards straight into a workspace."""
+def make_workspace(
+    folder: Path, sentences: int, per_article: int, annotated_share: float, pushed: float = 1.0
+) -> dict:
+    """Write bodies, sentences, tasks and annotations shards straight into a workspace; only
+    the first `pushed` share of the articles has tasks (a campaign's pick of the corpus)."""
     import numpy as np
     import pyarrow as pa
 
@@ -90,6 +95,7 @@ def make_workspace(folder: Path, sentences: int, per_article: int, annotated_sha
     ]
     picks = rng.integers(0, len(pool), sentences).tolist()
     articles = (sentences + per_article - 1) // per_article
+    pushed_articles = round(articles * pushed)
     shard_articles = 5000
     annotate = rng.random(sentences) < annotated_share
     stance_pick = rng.integers(0, len(STANCES), (sentences, 2)).tolist()
@@ -129,6 +135,8 @@ def make_workspace(folder: Path, sentences: int, per_article: int, annotated_sha
                     {"sentence_id": sentence_id, "article_id": article, "index": index,
                      "paragraph": index // 4, "start": start, "end": end, "text": text}
                 )  # fmt: skip
+                if a >= pushed_articles:
+                    continue
                 tasks.append(
                     {"campaign": "c1", "sentence_id": sentence_id, "project_id": 1, "task_id": k}
                 )
@@ -163,6 +171,7 @@ def make_workspace(folder: Path, sentences: int, per_article: int, annotated_sha
     return {
         "sentences": n,
         "articles": articles,
+        "pushed_articles": pushed_articles,
         "annotations": note_id,
         "build_s": round(time.perf_counter() - started, 1),
     }
@@ -235,7 +244,9 @@ def child_datasets(workspace: Path, outputs: Path) -> dict:
     rows: dict[str, list] = defaultdict(list)
     ratios, salt = settings.publish.splits, settings.publish.split_salt
     for s in sentences:
-        campaign = campaign_of[s["sentence_id"]]
+        campaign = campaign_of.get(s["sentence_id"])
+        if campaign is None:  # never pushed: not in the dataset
+            continue
         group = notes.get((campaign, s["sentence_id"]), [])
         result = aggregate(group)
         article = bodies[s["article_id"]]
@@ -310,6 +321,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=1_000_000)
     parser.add_argument("--per-article", type=int, default=20)
     parser.add_argument("--annotated", type=float, default=0.05, help="share of sentences")
+    parser.add_argument("--pushed", type=float, default=1.0, help="share of articles with tasks")
     parser.add_argument("--skip-alternative", action="store_true")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "WORKSPACE", "OUTPUTS"))
     args = parser.parse_args()
@@ -320,7 +332,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         base = Path(tmp)
-        shape = make_workspace(base / "ws", args.sentences, args.per_article, args.annotated)
+        shape = make_workspace(
+            base / "ws", args.sentences, args.per_article, args.annotated, args.pushed
+        )
         print(f"workspace: {json.dumps(shape)}", flush=True)
         results = [measure("newsdesk-first", base / "ws", base / "out")]
         print(json.dumps(results[-1]), flush=True)

@@ -333,11 +333,17 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     """Check the workspace tables and build every config's tables; raises PublishCheckFailed."""
     features = all_features(schema)
     split_names = list(settings.publish.splits)
-    sentences = workspace.read("sentences", tables.SENTENCES)
+    # only the pushed sentences and their articles: publish's memory follows the dataset,
+    # not the corpus (most of a big corpus is never pushed)
+    pushed_ids = pc.unique(workspace.read("tasks", tables.TASKS, ["sentence_id"])["sentence_id"])
+    sentences = workspace.read(
+        "sentences", tables.SENTENCES, filter=pc.field("sentence_id").isin(pushed_ids)
+    )
     bodies = workspace.read(
         "bodies",
         tables.BODIES,
         ["article_id", "title", "source", "url", "published_at", "language", "body"],
+        filter=pc.field("article_id").isin(pc.unique(sentences["article_id"])),
     )
     place = placement(workspace, settings, sentences, bodies)
     notes = labelled(workspace, place, sentences, schema, settings)
