@@ -1,8 +1,9 @@
-"""Scale: wall time and peak memory of ingest, clean, dedup and segment, 1k to 100k articles.
+"""Scale: wall time and peak memory of every stage, 1k to 100k articles.
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000] [--workers 1,2]
      [--paths plain,prefect,dask] [--rerun-size 100000] [--layout jsonl|files]
      [--peers trafilatura,datatrove] [--tmp /tmp] [--keep] [--whole-run]
+     [--campaign-sample 100]
 
 The corpora are the scrapinghub pages of the boilerplate benchmark
 (`/work/shared/bench-data/boilerplate/scrapinghub`, or `NEWSDESK_SCRAPINGHUB`), replicated,
@@ -22,6 +23,11 @@ and their sum is printed too). `--paths` picks how the shard tasks run:
 - dask: through Prefect against a Dask scheduler and `--workers` single-threaded worker
   processes the benchmark starts on 127.0.0.1 for each run (the workers' memory is sampled
   too: "peak, one process" is then the largest worker or the command).
+
+With `--campaign-sample N`, each run then pushes a campaign of N articles (one per
+near-duplicate cluster, the default) to a throwaway Label Studio the benchmark starts,
+annotates 200 of its tasks through the API (not timed), pulls and publishes: the stages
+whose memory should follow the campaign, not the corpus.
 
 With `--whole-run`, each path times one `newsdesk run --no-push` (ingest, clean, dedup and
 segment in one command, its task runner shared by the stages) instead of the stage commands:
@@ -204,13 +210,19 @@ PLAIN = Route("plain")
 
 
 def newsdesk(
-    stage: str, workspace: Path, workers: int, *args: str, via: Route = PLAIN
+    stage: str,
+    workspace: Path,
+    workers: int,
+    *args: str,
+    via: Route = PLAIN,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, float]:
     env = {
         **os.environ,
         "NEWSDESK_WORKSPACE": str(workspace),
         "NEWSDESK_WORKERS": str(workers),
         "PYTHONPATH": str(ROOT),
+        **(extra or {}),
     }
     command = [sys.executable, "-m", "newsdesk.app.entry", stage, *args]
     if via.name == "plain":
@@ -345,34 +357,126 @@ def datatrove_peer(corpus_jsonl: Path, tasks: int, scratch: Path) -> dict[str, f
             shutil.rmtree(old, ignore_errors=True)
 
 
-def stages(
-    corpus: Path, workspace: Path, workers: int, via: Route = PLAIN, whole: bool = False
+@dataclass(frozen=True)
+class Campaigns:
+    """A throwaway Label Studio (`url`, `token`) and where the benchmark's configs go; each
+    run pushes a campaign of its own, `sample` articles of the corpus."""
+
+    url: str
+    token: str
+    folder: Path
+    sample: int
+
+
+@contextlib.contextmanager
+def label_studio(scratch: Path, sample: int) -> Iterator[Campaigns]:
+    """A Label Studio on 127.0.0.1 for the whole benchmark (the venv `newsdesk labelstudio
+    install` made; its start-up is not counted)."""
+    from newsdesk.annotation.server import LocalLabelStudio
+    from newsdesk.foundations.services import free_port
+
+    venv = ROOT / ".newsdesk" / "labelstudio" / "venv"
+    server = LocalLabelStudio(scratch / "labelstudio", shared_venv=venv)
+    state, _ = server.start(free_port(18900), "bench@newsdesk.local")
+    try:
+        yield Campaigns(str(state["url"]), str(state["token"]), scratch / "campaigns", sample)
+    finally:
+        server.stop()
+
+
+def annotate(campaigns: Campaigns, campaign: str, count: int) -> int:
+    """An annotator's stance on `count` of the campaign's tasks, written through the API (not
+    timed: it gives pull something to read); returns how many were written."""
+    from newsdesk.annotation.client import LabelStudioClient
+    from newsdesk.annotation.projects import PROJECT_PREFIX
+
+    client = LabelStudioClient(campaigns.url, campaigns.token)
+    title = PROJECT_PREFIX + campaign
+    project = next(p for p in client.sdk.projects.list() if p.title == title)
+    written = 0
+    for task in client.sdk.tasks.list(project=project.id):
+        if written == count:
+            break
+        result = [{"from_name": "stance", "to_name": "sentence", "type": "choices",
+                   "value": {"choices": ["neutral"]}}]  # fmt: skip
+        client.sdk.annotations.create(task.id, result=result)
+        written += 1
+    return written
+
+
+def campaign_stages(
+    campaigns: Campaigns, workspace: Path, workers: int, via: Route, label: str
 ) -> dict[str, dict[str, float]]:
-    """The stage commands one after the other, or (`whole`) `newsdesk run --no-push`, which
-    runs them, dedup included, in one command and one task runner."""
+    """push, pull and publish of one campaign of `campaigns.sample` articles, 200 of its
+    tasks annotated between push and pull."""
+    name = "scale-" + "".join(c if c.isalnum() else "-" for c in label)
+    folder = campaigns.folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "newsdesk.toml"
+    config.write_text(
+        f'[[campaigns]]\nname = "{name}"\ntarget = "Harbour"\nsample = {campaigns.sample}\n',
+        encoding="utf-8",
+    )
+    env = {
+        "NEWSDESK_CONFIG": str(config),
+        "NEWSDESK_LABELSTUDIO_URL": campaigns.url,
+        "NEWSDESK_LABELSTUDIO_TOKEN": campaigns.token,
+        "NEWSDESK_OUTPUTS": str(folder / "outputs"),
+    }
+    runs = {"push": newsdesk("push", workspace, workers, via=via, extra=env)}
+    annotate(campaigns, name, 200)
+    runs["pull"] = newsdesk("pull", workspace, workers, via=via, extra=env)
+    runs["publish"] = newsdesk("publish", workspace, workers, via=via, extra=env)
+    return runs
+
+
+def stages(
+    corpus: Path,
+    workspace: Path,
+    workers: int,
+    via: Route = PLAIN,
+    whole: bool = False,
+    campaigns: Campaigns | None = None,
+    label: str = "",
+) -> dict[str, dict[str, float]]:
+    """The stage commands one after the other (and, with `campaigns`, push, pull and
+    publish), or (`whole`) `newsdesk run --no-push`, which runs them, dedup included, in one
+    command and one task runner."""
     shutil.rmtree(workspace, ignore_errors=True)
     if whole:
         return {"run": newsdesk("run", workspace, workers, "--no-push", str(corpus), via=via)}
-    return {
+    runs = {
         "ingest": newsdesk("ingest", workspace, workers, str(corpus), via=via),
         "clean": newsdesk("clean", workspace, workers, via=via),
         "dedup": newsdesk("dedup", workspace, workers, via=via),
         "segment": newsdesk("segment", workspace, workers, via=via),
     }
+    if campaigns is not None:
+        runs |= campaign_stages(campaigns, workspace, workers, via, label)
+    return runs
 
 
 def run_paths(
-    corpus: Path, workspace: Path, workers: int, paths: list[str], api_url: str, whole: bool
+    corpus: Path,
+    workspace: Path,
+    workers: int,
+    paths: list[str],
+    api_url: str,
+    whole: bool,
+    campaigns: Campaigns | None = None,
+    key: str = "",
 ) -> dict[str, dict[str, dict[str, float]]]:
     """The stages by each path of `paths`, one after the other, on fresh workspaces."""
     runs = {}
     for name in paths:
+        label = f"{key}-{name}"
         if name == "dask":
             with dask_cluster(workers) as (address, pids):
                 via = Route("dask", api_url, address, pids)
-                runs[name] = stages(corpus, workspace, workers, via, whole)
+                runs[name] = stages(corpus, workspace, workers, via, whole, campaigns, label)
         else:
-            runs[name] = stages(corpus, workspace, workers, Route(name, api_url), whole)
+            via = Route(name, api_url)
+            runs[name] = stages(corpus, workspace, workers, via, whole, campaigns, label)
     return runs
 
 
@@ -390,6 +494,12 @@ def main() -> None:
     parser.add_argument(
         "--whole-run", action="store_true", help="time `newsdesk run --no-push`, not each stage"
     )
+    parser.add_argument(
+        "--campaign-sample",
+        type=int,
+        default=0,
+        help="also push, pull and publish a campaign of this many articles (a local Label Studio)",
+    )
     args = parser.parse_args()
     if not (PAGES / "html").is_dir():
         print(f"skipped: no scrapinghub pages at {PAGES}")
@@ -406,7 +516,10 @@ def main() -> None:
             api_url = ""
             if set(paths) - {"plain"}:
                 api_url = servers.enter_context(prefect_server(scratch))
-            _measure(args, scratch, results, paths, api_url)
+            campaigns = None
+            if args.campaign_sample and not args.whole_run:
+                campaigns = servers.enter_context(label_studio(scratch, args.campaign_sample))
+            _measure(args, scratch, results, paths, api_url, campaigns)
     finally:
         results["load_after"] = os.getloadavg()
         if not args.keep:
@@ -427,6 +540,7 @@ def _measure(
     results: dict[str, object],
     paths: list[str],
     api_url: str,
+    campaigns: Campaigns | None = None,
 ) -> None:
     """Every size: the stages by every path and worker count, the peers, the reruns."""
     sizes, workers = _numbers(args.sizes), _numbers(args.workers)
@@ -437,7 +551,7 @@ def _measure(
             for count in workers:
                 key = f"{size}/{count}"
                 for name, run in run_paths(
-                    corpus, scratch / "ws", count, paths, api_url, args.whole_run
+                    corpus, scratch / "ws", count, paths, api_url, args.whole_run, campaigns, key
                 ).items():
                     label = f"newsdesk {key}" if name == "plain" else f"newsdesk {key} {name}"
                     results[label] = run

@@ -28,12 +28,12 @@ no table of pairs is kept (an earlier version's `near_duplicate_pairs` is delete
 depend on the order in which batches arrive, so an incremental run finds the same clusters,
 representatives and similarities as a run from scratch.
 
-Memory. The link step numbers the hashed articles and keeps, per article, its signature
-(num_perm uint32 values) and a few bytes in arrays (`_Hashed`, `Components`); the band rows,
-the only part that grows with bands x articles, are cut into ranges of band keys of about
-`PARTITION_ROWS` rows in local temporary files and linked one range at a time. At 100,000
-articles that is about 70 MB above the process's start, and the peak grows 1.2x from
-10,000 articles (`bench/bench_dedup.py`, `docs/benchmarks.md`).
+Memory. The link and cluster steps number the hashed articles and keep a few bytes per
+article in arrays (`_Hashed`, `Components`). Signatures are read only for the articles that
+share a bucket with a dirty one, and kept as their low 16 bits (256 bytes an article at
+128 permutations); the clusters table's similarities are computed a shard at a time. The
+band rows, the only part that grows with bands x articles, are cut into ranges of band keys
+of about `PARTITION_ROWS` rows in local temporary files and linked one range at a time.
 
 The representative of a cluster (`REPRESENTATIVE_RULE`): the earliest published article
 (undated ones last), then the longest body, then the smallest article id. It depends on the
@@ -57,7 +57,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -82,10 +82,10 @@ from newsdesk.stages.shards import map_sum, stale
 from schemas import tables
 
 COVERS_KEY = b"newsdesk.stages.dedup.covers"
+Signed = tuple[np.ndarray, np.ndarray]  # article numbers, and their signatures
 CLUSTERS_SHARD = "all"
 OLD_PAIRS = ("near_duplicate_pairs", "all")
 PARTITION_ROWS = 250_000  # band rows linked at a time: about 4 MB of keys and numbers
-SIMILARITY_ROWS = 4096  # signatures compared with their representative's at a time
 
 
 def dedup_fingerprint(bodies: str | None, config: DedupConfig) -> str:
@@ -182,9 +182,9 @@ def _matrix(column: pa.ChunkedArray) -> np.ndarray:
 @dataclass
 class _Hashed:
     """Every hashed article, numbered in minhash shard order, in arrays: what the
-    representative rule needs, and the signatures of the articles that share a bucket or a
-    cluster (`load_signatures`; most articles have no near-duplicate and need none). The
-    link and cluster steps hold these numbers, not ids in dicts: a few bytes per article."""
+    representative rule needs. Signatures are read when wanted (`read_signatures`): most
+    articles have no near-duplicate and need none. The link and cluster steps hold these
+    numbers, not ids in dicts: a few bytes per article."""
 
     shards: list[str]
     starts: list[int]  # each shard's first number, and the count at the end
@@ -193,8 +193,6 @@ class _Hashed:
     published_at: pa.Array
     body_chars: np.ndarray
     batch: np.ndarray
-    signatures: np.ndarray = field(default_factory=lambda: np.empty((0, 0), "<u4"))
-    signature_row: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @classmethod
     def read(cls, workspace: Workspace) -> _Hashed:
@@ -228,20 +226,16 @@ class _Hashed:
         found = pc.index_in(ids, value_set=self.ids)
         return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
-    def load_signatures(self, workspace: Workspace, wanted: np.ndarray, num_perm: int) -> None:
-        """Read the signatures of the articles `wanted` (a mask over the numbers)."""
-        self.signature_row = np.cumsum(wanted, dtype=np.int64) - 1
-        self.signatures = np.empty((int(wanted.sum()), num_perm), dtype="<u4")
+    def read_signatures(self, workspace: Workspace, numbers: np.ndarray) -> Iterator[Signed]:
+        """The signatures of the articles `numbers` (sorted, distinct), a minhash shard at a
+        time: the numbers found in it, and their signatures, one row each."""
         for index, shard in enumerate(self.shards):
-            first, last = self.starts[index], self.starts[index + 1]
-            rows = np.flatnonzero(wanted[first:last])
-            if len(rows):
-                column = workspace.read_shard("minhash", shard, ["signature"])["signature"]
-                matrix = _matrix(column.take(pa.array(rows)))
-                self.signatures[self.signature_row[first + rows]] = matrix
-
-    def signature(self, numbers: np.ndarray | int) -> np.ndarray:
-        return self.signatures[self.signature_row[numbers]]
+            low, high = np.searchsorted(numbers, self.starts[index : index + 2])
+            if low == high:
+                continue
+            rows = pa.array(numbers[low:high] - self.starts[index])
+            column = workspace.read_shard("minhash", shard, ["signature"])["signature"]
+            yield numbers[low:high], _matrix(column.take(rows))
 
     def spill_bands(self, workspace: Workspace, folder: str) -> list[tuple[str, str]]:
         """Cut every band table row (band key, article number) into ranges of keys, each in
@@ -320,33 +314,37 @@ def link(
     workspace: Workspace, hashed: _Hashed, fresh: list[str], previous: pa.Table, config: DedupConfig
 ) -> tuple[np.ndarray, int]:
     """Each article's component after the `fresh` shards (its smallest number), and how many
-    pairs were compared; loads the signatures the clusters need.
+    pairs were compared.
 
     A previous cluster none of whose articles was re-hashed or removed still holds: its
     links are unchanged. Every other article is "dirty" and linked again with whatever
     shares an LSH band with it; two clean articles in different clusters were compared
     before and stay apart. So a batch costs its own articles' buckets, and the result is
-    the one a run from scratch gives (`tests/test_dedup.py` checks both)."""
+    the one a run from scratch gives (`tests/test_dedup.py` checks both).
+
+    A pair is compared on the low 16 bits of its signature values (b-bit MinHash): half the
+    memory, and two different values agree on them once in 65,536, which moves an estimate
+    by about 0.0001, far inside MinHash's own error (about 0.04 at 128 permutations). The
+    clusters table's similarities are computed on the whole values (`cluster`)."""
     dirty, parts = _dirty_and_kept(hashed, fresh, previous)
     marked = np.frombuffer(dirty, dtype=np.uint8)
-    wanted = np.zeros(hashed.count, dtype=bool)
-    if len(previous):
-        found = hashed.numbers(previous["article_id"])
-        wanted[found[found >= 0]] = True  # cluster() compares every member with its lead
     if not marked.any():
-        hashed.load_signatures(workspace, wanted, config.num_perm)
         return parts.roots(), 0
     compared = 0
     with tempfile.TemporaryDirectory(prefix="newsdesk-dedup-") as spill:
         paths = hashed.spill_bands(workspace, spill)
+        wanted = np.zeros(hashed.count, dtype=bool)
         for numbers, starts, ends in _touched_buckets(paths, marked):
             for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
                 wanted[numbers[start:end]] = True
-        hashed.load_signatures(workspace, wanted, config.num_perm)
+        row = np.cumsum(wanted, dtype=np.int64) - 1
+        low_bits = np.empty((int(wanted.sum()), config.num_perm), dtype=np.uint16)
+        for numbers, matrix in hashed.read_signatures(workspace, np.flatnonzero(wanted)):
+            low_bits[row[numbers]] = matrix.astype(np.uint16)  # the low 16 bits of each value
+        need = config.threshold * config.num_perm
 
         def similar(a: int, b: int) -> bool:
-            equal = np.count_nonzero(hashed.signature(a) == hashed.signature(b))
-            return equal / config.num_perm >= config.threshold
+            return np.count_nonzero(low_bits[row[a]] == low_bits[row[b]]) >= need
 
         for numbers, starts, ends in _touched_buckets(paths, marked):
             for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -362,9 +360,17 @@ def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.r_[starts[1:], len(keys)]
 
 
-def cluster(hashed: _Hashed, roots: np.ndarray, previous: pa.Table, batch: int) -> pa.Table:
+def cluster(
+    workspace: Workspace,
+    hashed: _Hashed,
+    roots: np.ndarray,
+    previous: pa.Table,
+    batch: int,
+    num_perm: int,
+) -> pa.Table:
     """The clusters table from each article's component, keeping the keys the previous
-    table gave: columns of numbers, however many articles have copies."""
+    table gave: columns of numbers, however many articles have copies, and the members'
+    signatures read a shard at a time."""
     members = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
     groups = roots[members]
     ranked = members[
@@ -399,11 +405,15 @@ def cluster(hashed: _Hashed, roots: np.ndarray, previous: pa.Table, batch: int) 
     cluster_created = np.full(hashed.count, batch, dtype=np.int64)
     cluster_key[claim_groups[firsts]] = claims[firsts]
     cluster_created[claim_groups[firsts]] = created[members][valid][order][firsts]
+    leads = np.unique(representative[groups])
+    lead_signatures = np.zeros((len(leads), num_perm), dtype="<u4")
+    for numbers, matrix in hashed.read_signatures(workspace, leads):
+        lead_signatures[np.searchsorted(leads, numbers)] = matrix
     similarity_to_lead = np.empty(len(members), dtype=np.float32)
-    for start in range(0, len(members), SIMILARITY_ROWS):
-        rows = members[start : start + SIMILARITY_ROWS]
-        similarity_to_lead[start : start + len(rows)] = similarity(
-            hashed.signature(rows), hashed.signature(representative[roots[rows]])
+    for numbers, matrix in hashed.read_signatures(workspace, members):
+        lead = np.searchsorted(leads, representative[roots[numbers]])
+        similarity_to_lead[np.searchsorted(members, numbers)] = similarity(
+            matrix, lead_signatures[lead]
         )
     table = pa.table(
         {
@@ -452,7 +462,7 @@ def dedup(
         previous = load_clusters(workspace)
         hashed = _Hashed.read(workspace)
         roots, report.candidates = link(workspace, hashed, fresh, previous, config)
-        clusters = cluster(hashed, roots, previous, batch)
+        clusters = cluster(workspace, hashed, roots, previous, batch, config.num_perm)
         del hashed
         metadata = {COVERS_KEY: json.dumps(prints, sort_keys=True).encode()}
         workspace.write_shard(
