@@ -83,6 +83,7 @@ from schemas import tables
 
 COVERS_KEY = b"newsdesk.stages.dedup.covers"
 Signed = tuple[np.ndarray, np.ndarray]  # article numbers, and their signatures
+Ranked = tuple[np.ndarray, np.ndarray]  # each article's rank, each root's representative
 CLUSTERS_SHARD = "all"
 OLD_PAIRS = ("near_duplicate_pairs", "all")
 PARTITION_ROWS = 250_000  # band rows linked at a time: about 4 MB of keys and numbers
@@ -360,22 +361,12 @@ def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.r_[starts[1:], len(keys)]
 
 
-def cluster(
-    workspace: Workspace,
-    hashed: _Hashed,
-    roots: np.ndarray,
-    previous: pa.Table,
-    batch: int,
-    num_perm: int,
-) -> pa.Table:
-    """The clusters table from each article's component, keeping the keys the previous
-    table gave: columns of numbers, however many articles have copies, and the members'
-    signatures read a shard at a time."""
-    members = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
-    groups = roots[members]
+def _representatives(hashed: _Hashed, roots: np.ndarray, members: np.ndarray) -> Ranked:
+    """Each article's rank within its cluster by the representative rule, and each root's
+    representative (-1 for an article alone)."""
     ranked = members[
         rank_order(
-            groups,
+            roots[members],
             hashed.published_at.take(members),
             hashed.body_chars[members],
             hashed.ids.take(members),
@@ -386,6 +377,21 @@ def cluster(
     leads = np.r_[True, roots[ranked][1:] != roots[ranked][:-1]] if len(ranked) else ranked
     representative = np.full(hashed.count, -1, dtype=np.int64)
     representative[roots[ranked[leads]]] = ranked[leads]
+    return rank, representative
+
+
+def _keys(
+    hashed: _Hashed,
+    roots: np.ndarray,
+    members: np.ndarray,
+    ranked: Ranked,
+    previous: pa.Table,
+    batch: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each root's cluster key (an article number) and the run it was created in: a key
+    holds while its article is still in the cluster (the oldest, then the best ranked);
+    a cluster none of whose keys holds is keyed by its representative, in this run."""
+    rank, representative = ranked
     # each member's key and cluster age before (its own id and batch if it was alone)
     key = np.arange(hashed.count, dtype=np.int64)
     created = hashed.batch.astype(np.int64)
@@ -394,8 +400,7 @@ def cluster(
         here = before >= 0
         key[before[here]] = hashed.numbers(previous["cluster_id"])[here]
         created[before[here]] = previous["created"].to_numpy()[here]
-    # a key holds while its article is still in the cluster: the oldest, then the best ranked
-    claim = key[members]
+    groups, claim = roots[members], key[members]
     valid = claim >= 0
     valid[valid] = roots[claim[valid]] == groups[valid]
     order = np.lexsort((rank[claim[valid]], created[members][valid], groups[valid]))
@@ -405,22 +410,47 @@ def cluster(
     cluster_created = np.full(hashed.count, batch, dtype=np.int64)
     cluster_key[claim_groups[firsts]] = claims[firsts]
     cluster_created[claim_groups[firsts]] = created[members][valid][order][firsts]
-    leads = np.unique(representative[groups])
-    lead_signatures = np.zeros((len(leads), num_perm), dtype="<u4")
-    for numbers, matrix in hashed.read_signatures(workspace, leads):
-        lead_signatures[np.searchsorted(leads, numbers)] = matrix
-    similarity_to_lead = np.empty(len(members), dtype=np.float32)
+    return cluster_key, cluster_created
+
+
+def _similarities(
+    workspace: Workspace, hashed: _Hashed, members: np.ndarray, leads: np.ndarray, num_perm: int
+) -> np.ndarray:
+    """Each member's estimated Jaccard similarity to `leads` (one article each), on whole
+    signature values: the distinct leads' signatures are held, the members' read a shard
+    at a time."""
+    distinct = np.unique(leads)
+    lead_signatures = np.zeros((len(distinct), num_perm), dtype="<u4")
+    for numbers, matrix in hashed.read_signatures(workspace, distinct):
+        lead_signatures[np.searchsorted(distinct, numbers)] = matrix
+    found = np.empty(len(members), dtype=np.float32)
     for numbers, matrix in hashed.read_signatures(workspace, members):
-        lead = np.searchsorted(leads, representative[roots[numbers]])
-        similarity_to_lead[np.searchsorted(members, numbers)] = similarity(
-            matrix, lead_signatures[lead]
-        )
+        at = np.searchsorted(members, numbers)
+        found[at] = similarity(matrix, lead_signatures[np.searchsorted(distinct, leads[at])])
+    return found
+
+
+def cluster(
+    workspace: Workspace,
+    hashed: _Hashed,
+    roots: np.ndarray,
+    previous: pa.Table,
+    batch: int,
+    num_perm: int,
+) -> pa.Table:
+    """The clusters table from each article's component, keeping the keys the previous
+    table gave: columns of numbers, however many articles have copies."""
+    members = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
+    groups = roots[members]
+    ranked = _representatives(hashed, roots, members)
+    cluster_key, cluster_created = _keys(hashed, roots, members, ranked, previous, batch)
+    leads = ranked[1][groups]
     table = pa.table(
         {
             "article_id": hashed.ids.take(members),
             "cluster_id": hashed.ids.take(cluster_key[groups]),
-            "similarity": similarity_to_lead,
-            "representative": representative[groups] == members,
+            "similarity": _similarities(workspace, hashed, members, leads, num_perm),
+            "representative": leads == members,
             "created": pa.array(cluster_created[groups], pa.int32()),
         },
         schema=tables.CLUSTERS,
