@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _FUNCTION_WORDS = {
     "en": "the of and to in is that for on with was said as by it from at are has",
@@ -23,7 +24,8 @@ def guess_language(text: str, sample_chars: int = 4000) -> str:
     tokens = [token.lower() for token in _TOKEN.findall(text[:sample_chars])]
     if len(tokens) < 5:
         return "und"
-    scores = {lang: sum(token in words for token in tokens) for lang, words in _WORDS.items()}
+    counts = Counter(tokens)  # one pass over the text, then a lookup per function word
+    scores = {lang: sum(counts[word] for word in words) for lang, words in _WORDS.items()}
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= max(2, len(tokens) // 20) else "und"
 
