@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter
 
-from lxml import etree, html
+from lxml import etree
 
 from newsdesk.boilerplate.container import main_blocks
 from newsdesk.boilerplate.dom import HEADINGS, Block, resolve_hints, walk
@@ -22,7 +22,11 @@ from newsdesk.boilerplate.repeated import normalise
 from newsdesk.foundations.decoding import BadInput, decode_html, looks_binary
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
-_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# lxml's own HTML parser, not `lxml.html`'s: plain elements need no Python call to pick
+# their class each time the walk touches one, and no table of ids is kept
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+)
 
 
 def _check(page: str | bytes, max_chars: int | None) -> str | None:
@@ -60,9 +64,11 @@ def extract_html(
         return failed(reason)
     text = _XML_DECL.sub("", text)
     try:
-        root = html.document_fromstring(text, parser=_PARSER)
+        root = etree.fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         return failed(f"unparseable HTML: {str(exc).splitlines()[0] if str(exc) else 'empty'}")
+    if root is None:
+        return failed("unparseable HTML: Document is empty")
     meta = metadata(root)
     blocks = walk(root)
     if not blocks:
@@ -216,8 +222,8 @@ def metadata(root: etree._Element) -> dict[str, str]:
             break
     else:
         h1 = next(root.iter("h1"), None)
-        if h1 is not None and h1.text_content().strip():
-            out["title"] = " ".join(h1.text_content().split())
+        if h1 is not None and "".join(h1.itertext()).strip():
+            out["title"] = " ".join("".join(h1.itertext()).split())
     for key in ("author", "article:author", "byl", "dc.creator"):
         value = metas.get(key, "").strip()
         if value and not value.startswith("http"):
