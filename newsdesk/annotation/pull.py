@@ -345,8 +345,7 @@ def _campaign_sentences(
     tasks = tasks.filter(pc.equal(tasks["campaign"], campaign))
     wanted = pa.array(sorted(set(tasks["sentence_id"].to_pylist())), pa.string())
     texts: dict[str, str] = {}
-    for _, shard in workspace.iter_shards("sentences"):
-        shard = shard.select(["sentence_id", "text"])
+    for _, shard in workspace.iter_shards("sentences", ["sentence_id", "text"]):
         shard = shard.filter(pc.is_in(shard["sentence_id"], wanted))
         texts.update(zip(shard["sentence_id"].to_pylist(), shard["text"].to_pylist(), strict=True))
     return texts, set(tasks["project_id"].to_pylist())

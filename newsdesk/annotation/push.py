@@ -107,7 +107,7 @@ def choose_articles(workspace: Workspace, campaign: Campaign) -> tuple[list[tupl
         if not workspace.has_shard("sentences", shard):
             continue
         columns = ["article_id", "title", "body", "source", "published_at"]
-        for article in workspace.read_shard("bodies", shard).select(columns).to_pylist():
+        for article in workspace.read_shard("bodies", shard, columns).to_pylist():
             if matches(article, campaign, pattern):
                 chosen.append((shard, article["article_id"], article["published_at"] or ""))
                 ranks[article["article_id"]] = rank_key(
