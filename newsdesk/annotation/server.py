@@ -65,8 +65,8 @@ class LocalLabelStudio(LocalService):
         self.home.mkdir(parents=True, exist_ok=True)
         commands = [
             [uv, "venv", "--quiet", "--python", sys.executable, str(self.venv)],
-            [uv, "pip", "install", "--quiet", "--python", str(self.venv / "bin" / "python"),
-             "-r", str(REQUIREMENTS)],
+            [uv, "pip", "install", "--quiet", "--compile-bytecode",
+             "--python", str(self.venv / "bin" / "python"), "-r", str(REQUIREMENTS)],
         ]  # fmt: skip
         for command in commands:
             result = subprocess.run(command, capture_output=True, text=True, check=False)
