@@ -222,8 +222,9 @@ def metadata(root: etree._Element) -> dict[str, str]:
             break
     else:
         h1 = next(root.iter("h1"), None)
-        if h1 is not None and "".join(h1.itertext()).strip():
-            out["title"] = " ".join("".join(h1.itertext()).split())
+        words = "".join(h1.itertext()).split() if h1 is not None else []
+        if words:
+            out["title"] = " ".join(words)
     for key in ("author", "article:author", "byl", "dc.creator"):
         value = metas.get(key, "").strip()
         if value and not value.startswith("http"):

@@ -94,11 +94,15 @@ def _without_split(schema: pa.Schema) -> pa.Schema:
 
 
 def placement(
-    workspace: Workspace, settings: Settings, sentences: pa.Table, bodies: pa.Table
+    workspace: Workspace,
+    settings: Settings,
+    tasks: pa.Table,
+    sentences: pa.Table,
+    bodies: pa.Table,
 ) -> Placement:
-    """Every pushed (campaign, sentence) located in the workspace, split and ordered; fails
-    when a task points at a sentence, or a sentence at an article, that is not there."""
-    tasks = workspace.read("tasks", tables.TASKS, ["campaign", "sentence_id"])
+    """Every pushed (campaign, sentence) of `tasks` located in the workspace, split and
+    ordered; fails when a task points at a sentence, or a sentence at an article, that is
+    not there."""
     pushed = tasks.group_by(["campaign", "sentence_id"], use_threads=False).aggregate([])
     if pushed.num_rows == 0:
         raise PublishCheckFailed("nothing to publish: no sentence has a task yet (newsdesk push)")
@@ -335,9 +339,11 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
     split_names = list(settings.publish.splits)
     # only the pushed sentences and their articles: publish's memory follows the dataset,
     # not the corpus (most of a big corpus is never pushed)
-    pushed_ids = pc.unique(workspace.read("tasks", tables.TASKS, ["sentence_id"])["sentence_id"])
+    tasks = workspace.read("tasks", tables.TASKS, ["campaign", "sentence_id"])
     sentences = workspace.read(
-        "sentences", tables.SENTENCES, filter=pc.field("sentence_id").isin(pushed_ids)
+        "sentences",
+        tables.SENTENCES,
+        filter=pc.field("sentence_id").isin(pc.unique(tasks["sentence_id"])),
     )
     bodies = workspace.read(
         "bodies",
@@ -345,7 +351,7 @@ def build(workspace: Workspace, settings: Settings, schema: LabelSchema) -> Buil
         ["article_id", "title", "source", "url", "published_at", "language", "body"],
         filter=pc.field("article_id").isin(pc.unique(sentences["article_id"])),
     )
-    place = placement(workspace, settings, sentences, bodies)
+    place = placement(workspace, settings, tasks, sentences, bodies)
     notes = labelled(workspace, place, sentences, schema, settings)
     # offsets are checked before the sentences are copied into publishing order
     check_offsets(sentences, place.sentence_row, bodies)
